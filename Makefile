@@ -1,0 +1,31 @@
+# The README's two commands: `make demo` (the main job) and `make test`.
+# Both create .venv and install everything on first use, and are quick afterwards.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# torch and torchvision are pinned here (they lie on this machine's disk); the package itself
+# asks only for ranges, so Colab and users keep the torch they have.
+TORCH := torch==2.14.1 torchvision==0.29.1
+# Two cores: one notebook at a time, each with both threads.
+export OMP_NUM_THREADS ?= 2
+
+.PHONY: install demo test docs clean-venv
+install: $(STAMP)
+
+$(STAMP): settings.ini setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check $(TORCH)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/python -c "from colorizer.lab import save_lab_demo; save_lab_demo()"
+
+test: install
+	$(BIN)/nbdev_test --n_workers 1 --timing
+	$(BIN)/python -m pytest
+
+clean-venv:
+	rm -rf $(VENV)
