@@ -27,5 +27,9 @@ test: install
 	$(BIN)/nbdev_test --n_workers 1 --timing
 	$(BIN)/python -m pytest
 
+# The docs site, offline: nbdev's notebook processing, then mkdocs (Material + mkdocs-jupyter) into _docs/.
+docs: install
+	$(BIN)/python tools/build_docs.py
+
 clean-venv:
 	rm -rf $(VENV)

@@ -1,0 +1,136 @@
+"""The docs site in a real browser: `_docs/` (built by `make docs`, rebuilt here when missing or stale) is
+served on 127.0.0.1 and every page is opened in headless Chromium (Debian's, installed when missing) driven
+by playwright. Any request off this host, failed request, HTTP error, console error or page error fails the
+test. Each chapter must show its title, its Colab badge, a rendered figure, highlighted code, typeset math
+(when its text has any) and an API entry for each public function or class of its module. Screenshots of
+every page are saved in `_docs_screenshots/` for a person to look at."""
+import functools, http.server, importlib, json, os, re, shutil, subprocess, sys, threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT/'tools'))
+import build_docs as docs  # noqa: E402
+
+CHROMIUM = '/usr/bin/chromium'
+SHOTS = ROOT/'_docs_screenshots'
+NBS = docs.notebooks()
+PAGES = {nb.stem: ('index' if nb.stem == 'index' else docs.page_name(nb)) for nb in NBS}
+
+
+def _nb_text(nb, kind='markdown'):
+    return '\n'.join(''.join(c['source']) for c in json.loads(nb.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == kind)
+
+
+def _public_api(nb):
+    "Functions and classes the notebook's module exports: each must have an API entry (show_doc) on its page."
+    m = re.search(r'^#\|\s*default_exp\s+(\S+)', _nb_text(nb, 'code'), re.M)
+    if not m: return []
+    mod = importlib.import_module(f'colorizer.{m.group(1)}')
+    return [n for n in getattr(mod, '__all__', []) if callable(getattr(mod, n, None)) and getattr(getattr(mod, n), '__module__', '') == mod.__name__]
+
+
+@pytest.fixture(scope='module')
+def site():
+    if docs.is_stale():
+        subprocess.run([sys.executable, str(ROOT/'tools'/'build_docs.py')], cwd=ROOT, check=True)
+    assert (docs.SITE/'index.html').exists(), 'the docs build wrote no _docs/index.html'
+    return docs.SITE
+
+
+@pytest.fixture(scope='module')
+def server(site):
+    handler = functools.partial(type('Quiet', (http.server.SimpleHTTPRequestHandler,), {'log_message': lambda *a: None}),
+                                directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{httpd.server_port}'
+    httpd.shutdown()
+
+
+def _ensure_chromium():
+    if Path(CHROMIUM).exists(): return
+    if not shutil.which('apt-get') or os.geteuid() != 0:
+        pytest.fail(f'{CHROMIUM} is missing; install Debian\'s chromium (apt-get install -y chromium) and rerun')
+    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
+    subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env)
+    subprocess.run(['apt-get', 'install', '-y', '-qq', 'chromium'], check=True, env=env)
+
+
+@pytest.fixture(scope='module')
+def browser():
+    _ensure_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-quic'])
+        yield b
+        b.close()
+
+
+def open_page(browser, server, name):
+    "Open one page; return (page, problems), where problems lists every off-host, failed or erroring thing."
+    host = urlparse(server).netloc
+    page = browser.new_page(viewport={'width': 1280, 'height': 900})
+    problems = []
+
+    def route(r):
+        if urlparse(r.request.url).scheme in ('data', 'blob') or urlparse(r.request.url).netloc == host: r.continue_()
+        else: problems.append(f'off-host request: {r.request.url}'); r.abort()
+    page.route('**/*', route)
+    page.on('requestfailed', lambda r: problems.append(f'failed request: {r.url} ({r.failure})'))
+    page.on('response', lambda r: r.status >= 400 and problems.append(f'HTTP {r.status}: {r.url}'))
+    page.on('console', lambda m: m.type == 'error' and problems.append(f'console error: {m.text}'))
+    page.on('pageerror', lambda e: problems.append(f'page error: {e}'))
+    page.goto(f'{server}/{name}.html', wait_until='networkidle')
+    page.evaluate('() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null')  # typesetting done
+    page.wait_for_load_state('networkidle')  # MathJax's fonts
+    return page, problems
+
+
+def test_site_built(site):
+    "One page per notebook, and nothing the site loads comes from another host."
+    assert sorted(p.stem for p in site.glob('*.html') if p.stem != '404') == sorted(PAGES.values())
+    for html in site.glob('*.html'):
+        text = html.read_text(encoding='utf-8')
+        remote = re.findall(r'<(?:script|img|link|iframe)[^>]+(?:src|href)="(?:https?:)?//[^"]+"[^>]*>', text)
+        remote = [t for t in remote if not re.search(r'rel="(canonical|alternate)"', t)]
+        assert not remote, f'{html.name} loads from the web: {remote}'
+
+
+def test_navigation_order(browser, server):
+    "The navigation lists the home page, then every chapter in notebook-number order."
+    page, problems = open_page(browser, server, 'index')
+    hrefs = page.eval_on_selector_all('nav.md-nav--primary > ul > li > a.md-nav__link', 'els => els.map(e => e.getAttribute("href"))')
+    page.close()
+    assert [Path(h).stem for h in hrefs] == list(PAGES.values())
+    assert not problems, '\n'.join(problems)
+
+
+@pytest.mark.parametrize('nb', NBS, ids=[nb.stem for nb in NBS])
+def test_page(nb, browser, server):
+    name = PAGES[nb.stem]
+    page, problems = open_page(browser, server, name)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS/f'{nb.stem}.png'))
+    page.screenshot(path=str(SHOTS/f'{nb.stem}-full.png'), full_page=True)
+    content = page.locator('article.md-content__inner')
+    h1 = content.locator('h1').first.inner_text()
+    title = re.search(r'^#\s+(.+)$', _nb_text(nb), re.M).group(1).strip()
+    assert title in h1, f'{name}: page heading {h1!r}, expected the notebook title {title!r}'
+    if nb.stem != 'index':
+        badge = content.locator('a[href*="colab.research.google.com"] img').first
+        assert badge.evaluate('i => i.complete && i.naturalWidth > 0'), f'{name}: the Colab badge does not render'
+        figures = content.locator('.jp-RenderedImage img').evaluate_all('is => is.filter(i => i.complete && i.naturalWidth > 50).length')
+        assert figures >= 1, f'{name}: no rendered figure'
+        highlighted = content.locator('.jp-InputArea .highlight-ipynb span[class]').count()
+        assert highlighted > 10, f'{name}: code is not syntax-highlighted ({highlighted} highlighted tokens)'
+        headings = content.locator('h3, h4').all_inner_texts()
+        missing = [n for n in _public_api(nb) if not any(re.search(rf'\b{re.escape(n)}\b', h) for h in headings)]
+        assert not missing, f'{name}: no API entry for {missing}'
+    if re.search(r'\$[^$\n]+\$', _nb_text(nb)):
+        assert content.locator('mjx-container').count() > 0, f'{name}: the math is not typeset'
+        assert content.locator('mjx-merror').count() == 0, f'{name}: MathJax reports a TeX error'
+    page.close()
+    assert not problems, f'{name}:\n' + '\n'.join(problems)

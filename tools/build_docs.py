@@ -1,0 +1,285 @@
+"""Build the docs site into `_docs/`, offline: `make docs` (or `.venv/bin/python tools/build_docs.py`).
+
+Steps (every notebook in `nbs/` is picked up as it appears; the navigation follows the notebook numbers):
+1. nbdev's own notebook processing (directives, `show_doc` API docs, links) into `_proc/`, called from
+   Python; the `nbdev_proc_nbs` command is not used, since without Quarto it tries to install Quarto.
+2. A conversion of the Quarto-flavoured `_proc/` notebooks into plain notebooks for mkdocs-jupyter, in
+   `_docs_src/`: front matter -> `# title` + summary, `show_doc` cells -> their markdown, `#|` lines dropped,
+   links between chapters and to this repo's files made local.
+3. Local assets: MathJax 3 from the npm package, a Colab badge drawn here, the MathJax config and CSS.
+4. mkdocs (Material theme, no web fonts) renders `_docs_src/` into `_docs/` from the committed outputs.
+Nothing is fetched at view time: every script, style, font and picture is served from `_docs/`.
+"""
+import json, os, re, shutil, subprocess, sys, warnings
+from configparser import ConfigParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = Path(__file__).resolve().parent
+NBS, PROC, SRC, SITE = ROOT/'nbs', ROOT/'_proc', ROOT/'_docs_src', ROOT/'_docs'
+CACHE = ROOT/'.docs-cache'
+MATHJAX = 'mathjax@3.2.2'
+# What the built site depends on: `is_stale()` compares these with the site's build stamp.
+INPUTS = ['nbs', 'images', 'colorizer', 'tools', 'mkdocs.yml', 'settings.ini']
+STAMP = SITE/'.build-stamp'
+
+
+def settings():
+    cfg = ConfigParser(delimiters=['=']); cfg.read(ROOT/'settings.ini', encoding='utf-8')
+    return cfg['DEFAULT']
+
+
+def notebooks():
+    "The docs pages in navigation order: `index.ipynb` first, then the numbered chapters by number."
+    nbs = [p for p in NBS.glob('*.ipynb') if not p.name.startswith(('_', '.'))]
+    num = lambda p: int(m.group(1)) if (m := re.match(r'(\d+)_', p.name)) else -1
+    return sorted(nbs, key=lambda p: (p.name != 'index.ipynb', num(p), p.name))
+
+
+def page_name(nb):
+    "nbdev's page name for a notebook: `00_lab.ipynb` -> `lab` (so nbdev's doc links resolve)."
+    return re.sub(r'^\d+[a-z]?_', '', Path(nb).stem)
+
+
+def _mtime(p):
+    p = ROOT/p
+    if p.is_file(): return p.stat().st_mtime
+    return max((f.stat().st_mtime for f in p.rglob('*') if f.is_file() and '__pycache__' not in f.parts), default=0)
+
+
+def is_stale():
+    "True when `_docs/` is missing or older than a notebook, a module, an image or a docs tool."
+    return not STAMP.exists() or max(_mtime(p) for p in INPUTS if (ROOT/p).exists()) > STAMP.stat().st_mtime
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. nbdev processing
+def _tolerant_filter():
+    "nbdev's processors, except that a cell mixing imports with other code may fail (keeping its outputs)."
+    from nbdev import processors as P
+
+    class exec_show_docs(P.exec_show_docs):
+        # nbdev runs every cell with an import to build the API docs; a cell that also holds other code
+        # (nbdev's FAQ advises against it) may depend on cells it never runs. Such a cell is not needed for
+        # the API docs, so its failure is reported and its committed outputs kept; any other failure stops the build.
+        def __call__(self, cell):
+            if not self.nb.has_docs_ or not hasattr(self, 'k'): return
+            needed = cell.cell_type != 'code' or bool(cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}) \
+                or P._show_docs(cell.parsed_() or []) or not P._ast_contains(cell.parsed_() or [], (P.ast.Expr, P.ast.Assign))
+            outputs = cell.get('outputs')
+            with warnings.catch_warnings():
+                warnings.filterwarnings('ignore', 'Found cells containing imports')
+                if P._do_eval(cell): self.k.cell(cell)
+            if self.k.exc and not needed:
+                print(f'  note: {Path(self.nb.path_).name} cell {cell.idx_} (imports mixed with other code) failed out of '
+                      f'context during API-doc processing; its committed outputs are kept', file=sys.stderr)
+                self.k.exc, cell.outputs = None, outputs
+            elif self.k.exc:
+                raise Exception(f'{Path(self.nb.path_).name}: cell {cell.idx_} failed during API-doc processing:\n{cell.source}') from self.k.exc
+
+    class Filter(P.FilterDefaults):
+        def base_procs(self): return [exec_show_docs if p is P.exec_show_docs else p for p in super().base_procs()]
+    return Filter
+
+
+def _proc_one(src):
+    "Process one notebook (in a fresh process, as nbdev does) into `_proc/`."
+    from execnb.nbio import read_nb, write_nb
+    os.environ['IN_TEST'] = '1'
+    nb = read_nb(src)
+    _tolerant_filter()()(nb)
+    write_nb(nb, PROC/src.name)
+
+
+def proc_nbs():
+    "Process every notebook, each in its own Python (as nbdev does), two at a time."
+    from concurrent.futures import ThreadPoolExecutor
+    if PROC.exists(): shutil.rmtree(PROC)
+    PROC.mkdir()
+    for f in NBS.iterdir():  # pictures or data a notebook links to
+        if f.is_file() and f.suffix != '.ipynb' and not f.name.startswith(('.', '_')): shutil.copy2(f, PROC/f.name)
+    run = lambda nb: subprocess.run([sys.executable, __file__, '--proc', str(nb)], cwd=ROOT)
+    nbs = notebooks()
+    with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as ex: results = list(ex.map(run, nbs))
+    failed = [nb.name for nb, r in zip(nbs, results) if r.returncode]
+    if failed: sys.exit(f'make docs: nbdev could not process {", ".join(failed)} (the error is printed above)')
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Quarto-flavoured notebook -> plain notebook
+_re_attrs = re.compile(r'\{(?:target|style|\.)[^}\n]*\}')          # {target="_blank" style="..."} after links
+_re_directive = re.compile(r'^\s*#\s*\|.*\n?', re.M)
+
+
+def _src(cell): return ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
+
+
+def _directives(src):
+    d = {}
+    for line in src.splitlines():
+        if not (m := re.match(r'\s*#\s*\|\s*([\w-]+):?\s*(.*)', line)): break
+        d[m.group(1)] = m.group(2).strip()
+    return d
+
+
+def _front_matter(src):
+    m = re.match(r'\s*---\n(.*?)\n---', src, re.S)
+    if not m: return None
+    import yaml
+    return yaml.safe_load(m.group(1)) or {}
+
+
+def _md_text(cell):
+    "The markdown of a show_doc output cell."
+    for o in cell.get('outputs', []):
+        md = o.get('data', {}).get('text/markdown')
+        if md is not None: return ''.join(md) if isinstance(md, list) else md
+    return None
+
+
+def make_link_fixer(cfg, chapters):
+    "Make links local: chapter notebooks -> their pages, this repo's raw files -> copies in the site."
+    user, repo, branch = cfg['user'], cfg['repo'], cfg['branch']
+    doc_url = (cfg['doc_host'] + cfg['doc_baseurl']).rstrip('/') + '/'
+    raw = re.compile(rf'https://raw\.githubusercontent\.com/{user}/{repo}/{branch}/([^)\s"\'>]+)')
+    blob_raw = re.compile(rf'https://github\.com/{user}/{repo}/(?:blob|raw)/{branch}/([^)\s"\'>?]+)\?raw=true')
+    nb_link = re.compile(r'(\]\(|href=")(?:\./)?(?:nbs/)?([\w-]+)\.ipynb(#[^)"\s]*)?(?=[)"])')
+    copies = set()
+
+    def local_file(m):
+        path = m.group(1)
+        if not (ROOT/path).is_file(): return m.group(0)  # not in this checkout: leave it (the browser test will say)
+        copies.add(path)
+        return path
+
+    def fix(text):
+        text = raw.sub(local_file, text)
+        text = blob_raw.sub(local_file, text)
+        text = text.replace('https://colab.research.google.com/assets/colab-badge.svg', 'assets/colab-badge.svg')
+        text = nb_link.sub(lambda m: f'{m.group(1)}{chapters.get(m.group(2), m.group(2))}.html{m.group(3) or ""}'
+                           if m.group(2) in chapters else m.group(0), text)
+        return text.replace(doc_url, '')  # nbdev's links to API docs: same site, same page names
+    return fix, copies
+
+
+def _title_rest(orig):
+    "What the original title cell holds besides `# title` and `> summary` (badge, intro): nbdev drops it, we keep it."
+    nb = json.loads(orig.read_text(encoding='utf-8'))
+    first = next((c for c in nb['cells'] if c['cell_type'] == 'markdown'), None)
+    if first is None or not re.match(r'\s*#\s', _src(first)): return ''
+    lines = _src(first).splitlines()
+    i = next(i for i, l in enumerate(lines) if re.match(r'\s*#\s', l)) + 1
+    while i < len(lines) and (not lines[i].strip() or lines[i].startswith('>')): i += 1
+    return '\n'.join(lines[i:]).strip()
+
+
+def convert(src, dst, fix, orig=None):
+    "Turn one `_proc/` notebook into a plain notebook that mkdocs-jupyter renders as nbdev would."
+    nb = json.loads(src.read_text(encoding='utf-8'))
+    rest = _title_rest(orig) if orig else ''
+    cells = []
+    for cell in nb['cells']:
+        text = _src(cell)
+        if cell['cell_type'] == 'raw':
+            fm = _front_matter(text)
+            if fm is None: continue
+            head = f"# {fm['title']}" if fm.get('title') else ''
+            if fm.get('description'): head += f"\n\n> {fm['description']}"
+            if rest: head += '\n\n' + fix(rest)
+            if head: cells.append({'cell_type': 'markdown', 'metadata': {}, 'source': head.strip()})
+            rest = ''
+            continue
+        if cell['cell_type'] == 'markdown':
+            if text.strip().startswith('<!-- WARNING: THIS FILE WAS AUTOGENERATED'): continue
+            cell['source'] = fix(_re_attrs.sub('', text))
+            cell.pop('attachments', None) if not cell.get('attachments') else None
+            cells.append(cell); continue
+        d = _directives(text)
+        code = _re_directive.sub('', text) if d else text
+        md = _md_text(cell)
+        if md is not None and (d.get('output') == 'asis' or re.match(r'\s*show_doc', code)):
+            # show_doc: its markdown output becomes a markdown cell (the API reference entry)
+            cells.append({'cell_type': 'markdown', 'metadata': {}, 'source': fix(_re_attrs.sub('', md))})
+            continue
+        if d.get('include') == 'false': continue
+        tags = []
+        if d.get('echo') == 'false': tags.append('hide-input')
+        if d.get('output') == 'false': tags.append('hide-output')
+        if not code.strip() and not cell.get('outputs'): continue
+        cell['source'] = code.rstrip('\n')
+        cell['metadata'] = {'tags': tags} if tags else {}
+        for o in cell.get('outputs', []):  # markdown / html outputs may link too
+            for k in ('text/markdown', 'text/html'):
+                v = o.get('data', {}).get(k)
+                if v is not None: o['data'][k] = fix(''.join(v) if isinstance(v, list) else v)
+        cells.append(cell)
+    for i, c in enumerate(cells): c['id'] = f'cell-{i}'
+    nb['cells'], nb['nbformat'], nb['nbformat_minor'] = cells, 4, 5
+    nb['metadata'] = {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'},
+                      'language_info': {'name': 'python'}}
+    dst.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding='utf-8')
+    return nb
+
+
+def convert_all():
+    cfg = settings()
+    nbs = notebooks()
+    chapters = {nb.stem: ('index' if nb.stem == 'index' else page_name(nb)) for nb in nbs}
+    fix, copies = make_link_fixer(cfg, chapters)
+    if SRC.exists(): shutil.rmtree(SRC)
+    SRC.mkdir()
+    nav = []
+    for nb in nbs:
+        out = convert(PROC/nb.name, SRC/f'{chapters[nb.stem]}.ipynb', fix, orig=nb)
+        first = next((_src(c) for c in out['cells'] if c['cell_type'] == 'markdown'), '')
+        title = m.group(1).strip() if (m := re.match(r'\s*#\s+(.+)', first)) else nb.stem
+        nav.append({('Home' if nb.stem == 'index' else title): f'{chapters[nb.stem]}.ipynb'})
+    for f in PROC.iterdir():
+        if f.suffix != '.ipynb': shutil.copy2(f, SRC/f.name)
+    for path in copies:
+        (SRC/path).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT/path, SRC/path)
+    return nav
+
+
+# ---------------------------------------------------------------------------------------------------
+# 3. Assets served from the site itself
+def mathjax_dir():
+    "MathJax 3's browser build, from the npm package (installed once into `.docs-cache/`)."
+    es5 = CACHE/'node_modules'/'mathjax'/'es5'
+    if not (es5/'tex-mml-chtml.js').exists():
+        npm = shutil.which('npm')
+        if not npm: sys.exit('make docs: npm is needed once, to fetch the MathJax package (apt-get install -y npm)')
+        CACHE.mkdir(exist_ok=True)
+        subprocess.run([npm, 'install', '--no-audit', '--no-fund', '--silent', '--prefix', str(CACHE), MATHJAX], check=True)
+    return es5
+
+
+def copy_assets():
+    assets = SRC/'assets'
+    shutil.copytree(TOOLS/'docs_assets', assets)
+    keep = lambda d, names: [n for n in names if d.endswith('es5') and n.endswith('.js') and n != 'tex-mml-chtml.js']
+    shutil.copytree(mathjax_dir(), assets/'mathjax', ignore=keep)
+
+
+# ---------------------------------------------------------------------------------------------------
+def build():
+    from mkdocs.commands.build import build as mk_build
+    from mkdocs.config import load_config
+    print('docs: processing notebooks with nbdev ...', flush=True)
+    proc_nbs()
+    print('docs: converting for mkdocs-jupyter ...', flush=True)
+    nav = convert_all()
+    copy_assets()
+    cfg = settings()
+    config = load_config(str(ROOT/'mkdocs.yml'), nav=nav, site_description=cfg['description'])
+    print('docs: rendering with mkdocs ...', flush=True)
+    mk_build(config)
+    STAMP.touch()
+    print(f'docs: {len(nav)} pages in {SITE.relative_to(ROOT)}/ (open {SITE.relative_to(ROOT)}/index.html, '
+          f'or `python -m http.server -d {SITE.relative_to(ROOT)}`)')
+
+
+if __name__ == '__main__':
+    os.chdir(ROOT)
+    if sys.argv[1:2] == ['--proc']: _proc_one(Path(sys.argv[2]))
+    else: build()
