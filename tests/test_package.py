@@ -1,0 +1,162 @@
+"""The package as users get it: `python -m build` makes an sdist and a wheel; the wheel holds every module,
+the shipped weights and the console script; installed into a fresh venv (torch from this machine's
+wheels), it imports, converts an image, and colorizes a photo with `colorizer colorize`.
+
+Slow (a venv with torch takes ~2 minutes the first time), so the build and the install happen once per
+run (module-scoped fixtures), and the venv is kept in `.test-venvs/` (gitignored), keyed by the Python
+version, the torch pins and the wheel's requirements. The wheel itself is reinstalled into it on every
+run, so what is tested is always the wheel just built."""
+import hashlib, json, os, re, shlex, subprocess, sys, tarfile, zipfile
+from configparser import ConfigParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_cfg = ConfigParser(delimiters=['=']); _cfg.read(ROOT/'settings.ini', encoding='utf-8')
+CFG = _cfg['DEFAULT']
+LIB = CFG['lib_path']
+TORCH = re.search(r'^TORCH\s*:=\s*(.+)$', (ROOT/'Makefile').read_text(), re.M).group(1).split()  # the pins `make install` uses
+SCRIPTS = dict(s.split('=', 1) for s in CFG.get('console_scripts', '').split())
+VENVS = ROOT/'.test-venvs'
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    assert r.returncode == 0, f'{shlex.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
+    return r
+
+
+@pytest.fixture(scope='module')
+def dist(tmp_path_factory):
+    out = tmp_path_factory.mktemp('dist')
+    run([sys.executable, '-m', 'build', '--outdir', str(out), str(ROOT)], cwd=ROOT)
+    sdist, = out.glob('*.tar.gz')
+    wheel, = out.glob('*.whl')
+    return sdist, wheel
+
+
+def _wheel_meta(wheel, name):
+    with zipfile.ZipFile(wheel) as z:
+        return z.read(next(n for n in z.namelist() if n.endswith(f'.dist-info/{name}'))).decode()
+
+
+def test_settings_complete():
+    for key in 'lib_name version license description keywords author author_email git_url doc_host doc_baseurl user repo branch min_python'.split():
+        assert CFG.get(key, '').strip(), f'settings.ini: {key} is empty'
+    assert re.fullmatch(r'\d+\.\d+\.\d+(\S*)', CFG['version'])
+    assert len(CFG['keywords'].split()) >= 3
+    assert CFG['git_url'] == f"https://github.com/{CFG['user']}/{CFG['repo']}"
+    assert (ROOT/'LICENSE').exists() and 'Apache License' in (ROOT/'LICENSE').read_text()[:200] if CFG['license'] == 'apache2' else True
+
+
+def test_wheel_contents(dist):
+    _, wheel = dist
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT/LIB).glob('*.py')}
+    assert modules <= names, f'the wheel lacks {sorted(modules - names)}'
+    weights = {p.relative_to(ROOT).as_posix() for p in (ROOT/LIB).glob('weights/*.safetensors')}
+    assert weights <= names, f'the wheel lacks the shipped weights {sorted(weights - names)}'
+    eps = _wheel_meta(wheel, 'entry_points.txt')
+    for script, target in SCRIPTS.items():
+        assert re.search(rf'^{re.escape(script)}\s*=\s*{re.escape(target)}$', eps, re.M), f'no console script {script} in the wheel'
+    assert re.search(rf'^{LIB}\s*=\s*{LIB}\._modidx:d$', eps, re.M), "nbdev's doc-link entry point is missing"
+
+
+def test_wheel_metadata(dist):
+    _, wheel = dist
+    meta = _wheel_meta(wheel, 'METADATA')
+    field = lambda k: re.findall(rf'^{k}: (.+)$', meta, re.M)
+    assert field('Name') == [CFG['lib_name']] and field('Version') == [CFG['version']]
+    assert field('Summary') == [CFG['description']] and field('Keywords') == [CFG['keywords']]
+    assert 'Apache' in ' '.join(field('License') + field('License-Expression') + field('Classifier'))
+    urls = ' '.join(field('Project-URL') + field('Home-page'))
+    assert CFG['git_url'] in urls and CFG['doc_host'] in urls
+    assert any(c.startswith('Development Status :: ') for c in field('Classifier'))
+    reqs = {r.split(';')[0].strip() for r in field('Requires-Dist') if 'extra ==' not in r}
+    assert reqs == set(CFG['requirements'].split())
+    assert '# Colorizer' in meta, 'the README is not the long description'
+
+
+def test_sdist_contents(dist):
+    sdist, _ = dist
+    names = {n.split('/', 1)[1] for n in tarfile.open(sdist).getnames() if '/' in n}
+    need = {'setup.py', 'settings.ini', 'README.md', 'LICENSE'} | {p.relative_to(ROOT).as_posix() for p in (ROOT/LIB).glob('*.py')} \
+        | {p.relative_to(ROOT).as_posix() for p in (ROOT/LIB).glob('weights/*.safetensors')}
+    assert need <= names, f'the sdist lacks {sorted(need - names)}'
+
+
+@pytest.fixture(scope='module')
+def venv(dist):
+    "A venv that has torch (from local wheels) and the just-built wheel with its dependencies, nothing else."
+    _, wheel = dist
+    reqs = sorted(re.findall(r'^Requires-Dist: (.+)$', _wheel_meta(wheel, 'METADATA'), re.M))
+    key = hashlib.sha256(json.dumps([sys.version, TORCH, reqs]).encode()).hexdigest()[:16]
+    env_dir = VENVS/f'wheel-{key}'
+    py = env_dir/'bin'/'python'
+    pip = [str(py), '-m', 'pip', 'install', '-q', '--disable-pip-version-check']
+    if not (env_dir/'.ready').exists():
+        run([sys.executable, '-m', 'venv', '--clear', str(env_dir)])
+        run(pip + TORCH)
+        run(pip + [str(wheel)])
+        (env_dir/'.ready').touch()
+    run(pip + ['--force-reinstall', '--no-deps', str(wheel)])  # this run's wheel, whatever was there before
+    run(pip + [str(wheel)])                                       # and any requirement it newly asks for
+    return env_dir
+
+
+def test_imports_from_the_wheel(venv, tmp_path):
+    "Outside the checkout, `colorizer` is the installed one, and its Lab conversion agrees with scikit-image."
+    code = f'''
+import colorizer, colorizer.lab as lab, torch, numpy as np
+from skimage import color, data
+assert colorizer.__file__.startswith({str(venv)!r}), colorizer.__file__
+assert colorizer.__version__ == {CFG['version']!r}
+img = data.astronaut()[::4, ::4]
+rgb = torch.from_numpy(img).permute(2, 0, 1).double() / 255
+ours = lab.rgb_to_lab(rgb).permute(1, 2, 0).numpy()
+assert np.abs(ours - color.rgb2lab(img)).max() < 1e-4
+assert torch.allclose(lab.lab_to_rgb(lab.rgb_to_lab(rgb)), rgb, atol=1 / 255)
+print('ok', colorizer.__file__)
+'''
+    r = run([str(venv/'bin'/'python'), '-c', code], cwd=tmp_path)
+    assert r.stdout.startswith('ok')
+
+
+def _cli_args(help_text, src, dst):
+    "Arguments for `colorizer colorize` read from its --help: input first, the output as a positional or an option."
+    usage = ' '.join(re.split(r'\n\s*\n', help_text)[0].split())
+    usage = re.sub(r'^usage:\s*\S+(\s+colorize)?', '', usage)
+    positionals = [t for t in re.sub(r'\[[^\]]*\]', '', usage).split() if not t.startswith('-')]
+    options = re.findall(r'--([\w-]+)', help_text)
+    args = [str(src)]
+    if len(positionals) >= 2: return args + [str(dst)]
+    out = next((o for o in options if re.fullmatch(r'out|output|out_path|output_path|dst|dest|save|to|out-path|output-path', o)), None)
+    return args + ([f'--{out}', str(dst)] if out else [])
+
+
+@pytest.mark.skipif('colorizer' not in SCRIPTS, reason='settings.ini declares no `colorizer` console script yet '
+                    '(it comes with the inference chapter, nbs/05_inference.ipynb)')
+def test_colorize_cli(venv, tmp_path):
+    "`colorizer colorize` on a black-and-white photo writes a color photo with the input's size and lightness."
+    from PIL import Image
+    import numpy as np
+    from skimage import color, data
+    exe = venv/'bin'/'colorizer'
+    assert exe.exists(), 'the wheel installed no `colorizer` command'
+    gray = (color.rgb2gray(data.chelsea()) * 255).round().astype(np.uint8)  # (300, 451): not a multiple of 256
+    src, dst = tmp_path/'cat_bw.png', tmp_path/'cat_color.png'
+    Image.fromarray(gray).save(src)
+    help_text = run([str(exe), 'colorize', '--help'], cwd=tmp_path).stdout
+    before = set(tmp_path.iterdir())
+    run([str(exe), 'colorize'] + _cli_args(help_text, src, dst), cwd=tmp_path)
+    if not dst.exists():
+        new = [p for p in set(tmp_path.iterdir()) - before if p.suffix.lower() in ('.png', '.jpg', '.jpeg')]
+        assert len(new) == 1, f'`colorizer colorize` wrote no single output image (new files: {new})'
+        dst = new[0]
+    out = np.asarray(Image.open(dst).convert('RGB'))
+    assert out.shape[:2] == gray.shape, f'output {out.shape[:2]} != input {gray.shape}'
+    lab = color.rgb2lab(out)
+    l_in = color.rgb2lab(np.repeat(gray[..., None], 3, -1))[..., 0]
+    assert np.abs(lab[..., 0] - l_in).mean() < 3, 'the output does not keep the input photo\'s lightness'
+    assert np.hypot(lab[..., 1], lab[..., 2]).mean() > 1, 'the output is still gray'
