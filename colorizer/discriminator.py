@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['PatchDiscriminator', 'patch_map_size', 'ReceptiveField', 'receptive_field']
 
-# %% ../nbs/03_discriminator.ipynb #49ca056c
+# %% ../nbs/03_discriminator.ipynb #f52b5094
 from typing import NamedTuple
 import torch
 import torch.nn as nn
 from .generator import DownBlock, init_weights
 
-# %% ../nbs/03_discriminator.ipynb #732d4b19
+# %% ../nbs/03_discriminator.ipynb #362405a4
 class PatchDiscriminator(nn.Module):
     "PatchGAN of the user's README: L (B, 1, H, W) and ab (B, 2, H, W) → (B, 1, H/16, W/16) patch logits (no sigmoid)."
     def __init__(self):
@@ -38,7 +38,7 @@ def _check_pair(L, ab):
         raise ValueError(f'L {tuple(L.shape)} and ab {tuple(ab.shape)} must have the same batch size, height and width')
     if min(L.shape[-2:]) < 16: raise ValueError(f'the discriminator needs images of at least 16×16, got {tuple(L.shape[-2:])}')
 
-# %% ../nbs/03_discriminator.ipynb #cfcbe438
+# %% ../nbs/03_discriminator.ipynb #ba048415
 def _geometry(model=None):
     "(kernel, stride, pad before, pad after) of every layer of `model` along the height, in forward order."
     if model is None:
@@ -58,7 +58,7 @@ def patch_map_size(size: int,        # input height (or width) in pixels
         if n < 1: raise ValueError(f'an input of {size} pixels is too small for this discriminator')
     return n
 
-# %% ../nbs/03_discriminator.ipynb #6cb6fa08
+# %% ../nbs/03_discriminator.ipynb #a40fd05f
 class ReceptiveField(NamedTuple):
     "Logit `u` sees input pixels `start + jump*u` … `start + jump*u + size - 1` (before clipping to the image)."
     size: int

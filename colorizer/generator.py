@@ -6,14 +6,14 @@
 __all__ = ['DownBlock', 'UpBlock', 'init_weights', 'default_depth', 'UNetGenerator', 'count_params', 'forward_flops',
            'layer_table', 'draw_unet']
 
-# %% ../nbs/02_generator.ipynb #1043b4d2
+# %% ../nbs/02_generator.ipynb #f872baec
 import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
-# %% ../nbs/02_generator.ipynb #3a07de61
+# %% ../nbs/02_generator.ipynb #c92edebf
 class DownBlock(nn.Module):
     "Halve the resolution: Conv2d 4×4 stride 2 → BatchNorm2d (optional) → LeakyReLU(0.2)."
     def __init__(self, in_ch: int,               # input channels
@@ -27,7 +27,7 @@ class DownBlock(nn.Module):
     def forward(self, x):  # (B, in_ch, H, W) -> (B, out_ch, H/2, W/2)
         return self.act(self.norm(self.conv(x)))
 
-# %% ../nbs/02_generator.ipynb #78e564f9
+# %% ../nbs/02_generator.ipynb #fbf20cbe
 class UpBlock(nn.Module):
     "Double the resolution: ConvTranspose2d 4×4 stride 2 → BatchNorm2d → Dropout(0.5) (optional) → ReLU."
     def __init__(self, in_ch: int,            # input channels
@@ -42,7 +42,7 @@ class UpBlock(nn.Module):
     def forward(self, x):  # (B, in_ch, H, W) -> (B, out_ch, 2H, 2W)
         return self.act(self.drop(self.norm(self.conv(x))))
 
-# %% ../nbs/02_generator.ipynb #155855fb
+# %% ../nbs/02_generator.ipynb #018a7c88
 def init_weights(module: nn.Module) -> nn.Module:
     "pix2pix initialisation of `module` and its children: conv weights N(0, 0.02), batch-norm weights N(1, 0.02), biases 0."
     for m in module.modules():
@@ -54,7 +54,7 @@ def init_weights(module: nn.Module) -> nn.Module:
         if m.bias is not None: nn.init.zeros_(m.bias)
     return module
 
-# %% ../nbs/02_generator.ipynb #4dc8ac5e
+# %% ../nbs/02_generator.ipynb #b360bdd9
 def default_depth(size: int) -> int:
     "Number of U-Net levels that bring a `size`×`size` training image down to 1×1: ⌊log₂ size⌋."
     if isinstance(size, bool) or not isinstance(size, int) or size < 4:
@@ -65,7 +65,7 @@ def _channels(depth, ngf):
     "Output channels of each encoder level: ngf, 2ngf, 4ngf, 8ngf, 8ngf, …"
     return [ngf * min(2 ** i, 8) for i in range(depth)]
 
-# %% ../nbs/02_generator.ipynb #1c2d3784
+# %% ../nbs/02_generator.ipynb #f917c3e5
 def _pad_to_multiple(x, m):
     "Pad (B, C, H, W) `x` on all sides to multiples of `m` (reflect if possible, else replicate); also return the crop back."
     h, w = x.shape[-2:]
@@ -76,7 +76,7 @@ def _pad_to_multiple(x, m):
     mode = 'reflect' if max(pad[:2]) < w and max(pad[2:]) < h else 'replicate'
     return F.pad(x, pad, mode=mode), (slice(top, top + h), slice(left, left + w))
 
-# %% ../nbs/02_generator.ipynb #1795ea42
+# %% ../nbs/02_generator.ipynb #d9e70621
 class UNetGenerator(nn.Module):
     "pix2pix U-Net: normalized L (B, 1, H, W) → ab (B, 2, H, W) in (−1, 1), for any H and W."
     def __init__(self, depth: int = 5,   # encoder levels; `default_depth(size)` reaches 1×1 at the training size
@@ -106,7 +106,7 @@ class UNetGenerator(nn.Module):
             x = torch.cat([up(x), skip], dim=1)                      # (B, 2·ch, h, w)
         return torch.tanh(self.final(x))[..., crop[0], crop[1]]
 
-# %% ../nbs/02_generator.ipynb #e13ae433
+# %% ../nbs/02_generator.ipynb #e23ba169
 def _blocks(model):
     "The model's blocks in order: its children, with ModuleLists opened up one level."
     for name, m in model.named_children():
@@ -145,7 +145,7 @@ def _md_table(rows):
     lines.append(f'| **total** | | **{sum(r[2] for r in rows):,}** | **{sum(r[3] for r in rows) / 1e9:,.3f} G** |')
     return '\n'.join(lines)
 
-# %% ../nbs/02_generator.ipynb #082fc830
+# %% ../nbs/02_generator.ipynb #4c70eb91
 def draw_unet(model: UNetGenerator, size: int = 256):
     "Draw `model`'s feature maps for a `size`×`size` input as a U (matplotlib); return the figure."
     import matplotlib.pyplot as plt
