@@ -20,8 +20,9 @@ $(STAMP): settings.ini setup.py
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
+# colorize the black-and-white photos in images/samples/ with the shipped weights -> images/test.png
 demo: install
-	$(BIN)/python -c "from colorizer.lab import save_lab_demo; save_lab_demo()"
+	$(BIN)/colorizer demo
 
 test: install
 	$(BIN)/nbdev_test --n_workers 1 --timing

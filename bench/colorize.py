@@ -1,0 +1,93 @@
+"""Speed and memory of `colorizer.inference.colorize` on 0.15, 2 and 12 megapixel photos.
+
+For each size it prints the seconds per megapixel of `colorize` (a gray PIL photo in memory -> the colorized
+PIL photo; best of a few runs) beside, as the baseline measured in the same run, the Lab round trip of that photo
+alone (`rgb_to_lab` then `lab_to_rgb` at full size: what any full-resolution Lab colorizer pays at least). Then,
+each in a fresh process, the peak memory that one `colorize` call adds to what the photo and the model already
+hold, in MB and in bytes per pixel: constant bytes per pixel means memory grows like the photo's pixels, no faster.
+Last, the whole command path on one 12 MP JPEG: read, colorize, write the PNG.
+
+Without shipped weights and without --weights it uses an untrained generator of the shipped architecture
+(depth 5, ngf 64): the weights' values do not change the speed.
+Usage: python bench/colorize.py [--weights FILE] [--render-size N] [--repeats N]
+"""
+import argparse, json, os, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np, torch
+from PIL import Image
+from skimage import data
+from colorizer.generator import UNetGenerator
+from colorizer.inference import RENDER_SIZE, SHIPPED_WEIGHTS, colorize, colorize_files, load_model
+from colorizer.lab import lab_to_rgb, rgb_to_lab
+
+SIZES = {'0.15 MP': (480, 320), '2 MP': (1732, 1155), '12 MP': (4000, 3000)}   # (width, height)
+
+
+def photo(size):
+    "scikit-image's astronaut as a black-and-white photo of `size` (width, height)."
+    return Image.fromarray(data.astronaut()).convert('L').resize(size, Image.Resampling.BICUBIC)
+
+
+def model_for(weights):
+    if weights or SHIPPED_WEIGHTS.is_file(): return load_model(weights), str(weights or SHIPPED_WEIGHTS)
+    torch.manual_seed(0)
+    return UNetGenerator(depth=5, ngf=64).eval(), 'untrained UNetGenerator(depth=5, ngf=64) (no shipped weights)'
+
+
+def best_of(fn, repeats):
+    "Fastest wall time of `repeats` calls of `fn` (after one warm-up call)."
+    fn(); times = []
+    for _ in range(repeats):
+        start = time.perf_counter(); fn(); times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def rss_mb(field):
+    "VmRSS or VmHWM (the peak) of this process in MB, from /proc."
+    for line in Path('/proc/self/status').read_text().splitlines():
+        if line.startswith(field + ':'): return int(line.split()[1]) / 1024
+
+
+def child(name, weights, render_size):
+    "In a fresh process: the memory one `colorize` call adds to the photo and the model already in memory."
+    model, _ = model_for(weights)
+    im = photo(SIZES[name]); colorize(photo((64, 48)), model, render_size)   # warm up the model on a small photo
+    before = rss_mb('VmRSS')
+    Path('/proc/self/clear_refs').write_text('5')                            # reset the peak (VmHWM) to now
+    out = colorize(im, model, render_size)
+    added = rss_mb('VmHWM') - before
+    print(json.dumps({'added_mb': added, 'bytes_per_pixel': added * 2**20 / (im.width * im.height), 'size': out.size}))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--weights', default=None); p.add_argument('--render-size', type=int, default=RENDER_SIZE)
+    p.add_argument('--repeats', type=int, default=3); p.add_argument('--child', default=None, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child: return child(a.child, a.weights, a.render_size)
+    model, described = model_for(a.weights)
+    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, '
+          f'load average {os.getloadavg()[0]:.1f}; render size {a.render_size}; weights: {described}')
+    print(f'{"photo":<9}{"pixels":>10}{"colorize s/MP":>15}{"Lab round trip s/MP":>21}{"ratio":>7}'
+          f'{"peak added MB":>15}{"bytes/pixel":>13}')
+    for name, size in SIZES.items():
+        im = photo(size); mp = im.width * im.height / 1e6
+        t = best_of(lambda: colorize(im, model, a.render_size), a.repeats if mp < 5 else 1)
+        x = torch.from_numpy(np.asarray(im.convert('RGB')).copy()).permute(2, 0, 1).float() / 255
+        floor = best_of(lambda: lab_to_rgb(rgb_to_lab(x)), a.repeats if mp < 5 else 1); del x
+        cmd = [sys.executable, __file__, '--child', name, '--render-size', str(a.render_size)]
+        if a.weights: cmd += ['--weights', a.weights]
+        mem = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+        print(f'{name:<9}{f"{size[0]}x{size[1]}":>10}{t / mp:15.3f}{floor / mp:21.3f}{t / floor:7.2f}'
+              f'{mem["added_mb"]:15.0f}{mem["bytes_per_pixel"]:13.1f}')
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / 'photo.jpg'; photo(SIZES['12 MP']).save(src, quality=90)
+        start = time.perf_counter()
+        written, failed = colorize_files([src], Path(d) / 'out', model, a.render_size, progress=False)
+        t = time.perf_counter() - start
+        assert written and not failed, failed
+        print(f'the command path on one 12 MP JPEG (read, colorize, write PNG): {t:.2f} s, {t / 12:.3f} s/MP')
+
+
+if __name__ == '__main__':
+    main()
