@@ -34,8 +34,8 @@ def _public_api(nb):
 
 @pytest.fixture(scope='module')
 def site():
-    if docs.is_stale():
-        subprocess.run([sys.executable, str(ROOT/'tools'/'build_docs.py')], cwd=ROOT, check=True)
+    if docs.is_stale():  # (re)build; the script waits for a build already running, then builds only if still stale
+        subprocess.run([sys.executable, str(ROOT/'tools'/'build_docs.py'), '--if-stale'], cwd=ROOT, check=True)
     assert (docs.SITE/'index.html').exists(), 'the docs build wrote no _docs/index.html'
     return docs.SITE
 
@@ -99,6 +99,18 @@ def test_site_built(site):
         assert not remote, f'{html.name} loads from the web: {remote}'
 
 
+def test_internal_links(site):
+    "Every link within the site (chapter to chapter, API links, pictures) points at a file the site has."
+    broken = []
+    for html in site.glob('*.html'):
+        if html.name == '404.html': continue  # mkdocs writes it with absolute URLs for the deployed site
+        for href in re.findall(r'(?:href|src)="([^"]+)"', html.read_text(encoding='utf-8')):
+            if re.match(r'(\w+:|#|//)', href): continue
+            target = (html.parent/href.split('#')[0].split('?')[0]).resolve()
+            if not target.exists(): broken.append(f'{html.name} -> {href}')
+    assert not broken, 'broken links:\n' + '\n'.join(sorted(set(broken)))
+
+
 def test_navigation_order(browser, server):
     "The navigation lists the home page, then every chapter in notebook-number order."
     page, problems = open_page(browser, server, 'index')
@@ -108,7 +120,7 @@ def test_navigation_order(browser, server):
     assert not problems, '\n'.join(problems)
 
 
-@pytest.mark.parametrize('nb', NBS, ids=[nb.stem for nb in NBS])
+@pytest.mark.parametrize('nb', NBS, ids=[PAGES[nb.stem] for nb in NBS])  # page names: `-k 04_training` stays quick
 def test_page(nb, browser, server):
     name = PAGES[nb.stem]
     page, problems = open_page(browser, server, name)

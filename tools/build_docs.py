@@ -54,27 +54,28 @@ def is_stale():
 
 # ---------------------------------------------------------------------------------------------------
 # 1. nbdev processing
-def _tolerant_filter():
-    "nbdev's processors, except that a cell mixing imports with other code may fail (keeping its outputs)."
+def _docs_filter():
+    """nbdev's processors, with one change to `exec_show_docs`: nbdev runs every cell that contains an import to
+    build the API docs, so a cell that mixes an import with other code (nbdev's FAQ advises against it) is run
+    whole, even a slow demonstration (`if smoke: ... train(...)`) or a test that needs cells nbdev skips. Here
+    such a cell runs only its top-level imports and keeps its committed outputs. Exported cells, `show_doc`
+    cells and import-only cells run as nbdev runs them, and their failure stops the build."""
+    import ast
     from nbdev import processors as P
 
     class exec_show_docs(P.exec_show_docs):
-        # nbdev runs every cell with an import to build the API docs; a cell that also holds other code
-        # (nbdev's FAQ advises against it) may depend on cells it never runs. Such a cell is not needed for
-        # the API docs, so its failure is reported and its committed outputs kept; any other failure stops the build.
         def __call__(self, cell):
             if not self.nb.has_docs_ or not hasattr(self, 'k'): return
-            needed = cell.cell_type != 'code' or bool(cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}) \
-                or P._show_docs(cell.parsed_() or []) or not P._ast_contains(cell.parsed_() or [], (P.ast.Expr, P.ast.Assign))
-            outputs = cell.get('outputs')
             with warnings.catch_warnings():
                 warnings.filterwarnings('ignore', 'Found cells containing imports')
-                if P._do_eval(cell): self.k.cell(cell)
-            if self.k.exc and not needed:
-                print(f'  note: {Path(self.nb.path_).name} cell {cell.idx_} (imports mixed with other code) failed out of '
-                      f'context during API-doc processing; its committed outputs are kept', file=sys.stderr)
-                self.k.exc, cell.outputs = None, outputs
-            elif self.k.exc:
+                if not P._do_eval(cell): return
+            stmts = cell.parsed_()  # the cell's top-level statements
+            imports = [n for n in stmts if isinstance(n, (ast.Import, ast.ImportFrom))]
+            whole = bool(cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}) or P._show_docs(stmts) \
+                or len(imports) == len(stmts)
+            if whole: self.k.cell(cell)
+            elif imports: self.k.run('\n'.join(ast.unparse(n) for n in imports))
+            if self.k.exc:
                 raise Exception(f'{Path(self.nb.path_).name}: cell {cell.idx_} failed during API-doc processing:\n{cell.source}') from self.k.exc
 
     class Filter(P.FilterDefaults):
@@ -87,7 +88,7 @@ def _proc_one(src):
     from execnb.nbio import read_nb, write_nb
     os.environ['IN_TEST'] = '1'
     nb = read_nb(src)
-    _tolerant_filter()()(nb)
+    _docs_filter()()(nb)
     write_nb(nb, PROC/src.name)
 
 
@@ -98,7 +99,12 @@ def proc_nbs():
     PROC.mkdir()
     for f in NBS.iterdir():  # pictures or data a notebook links to
         if f.is_file() and f.suffix != '.ipynb' and not f.name.startswith(('.', '_')): shutil.copy2(f, PROC/f.name)
-    run = lambda nb: subprocess.run([sys.executable, __file__, '--proc', str(nb)], cwd=ROOT)
+    import time
+    def run(nb):
+        t = time.time()
+        r = subprocess.run([sys.executable, __file__, '--proc', str(nb)], cwd=ROOT)
+        print(f'  {nb.name}: {time.time() - t:.0f} s', flush=True)
+        return r
     nbs = notebooks()
     with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as ex: results = list(ex.map(run, nbs))
     failed = [nb.name for nb, r in zip(nbs, results) if r.returncode]
@@ -262,24 +268,34 @@ def copy_assets():
 
 
 # ---------------------------------------------------------------------------------------------------
-def build():
+def build(if_stale=False):
+    "Build the site; with `if_stale`, only when `is_stale()`. One build at a time (a lock in `.docs-cache/`)."
+    import fcntl, time
     from mkdocs.commands.build import build as mk_build
     from mkdocs.config import load_config
-    print('docs: processing notebooks with nbdev ...', flush=True)
-    proc_nbs()
-    print('docs: converting for mkdocs-jupyter ...', flush=True)
-    nav = convert_all()
-    copy_assets()
-    cfg = settings()
-    config = load_config(str(ROOT/'mkdocs.yml'), nav=nav, site_description=cfg['description'])
-    print('docs: rendering with mkdocs ...', flush=True)
-    mk_build(config)
-    STAMP.touch()
-    print(f'docs: {len(nav)} pages in {SITE.relative_to(ROOT)}/ (open {SITE.relative_to(ROOT)}/index.html, '
-          f'or `python -m http.server -d {SITE.relative_to(ROOT)}`)')
+    CACHE.mkdir(exist_ok=True)
+    with open(CACHE/'build.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if if_stale and not is_stale(): return print('docs: _docs/ is up to date')
+        t0 = time.time()
+        print('docs: processing notebooks with nbdev ...', flush=True)
+        proc_nbs()
+        print(f'docs: converting for mkdocs-jupyter ({time.time() - t0:.0f} s so far) ...', flush=True)
+        nav = convert_all()
+        copy_assets()
+        new = CACHE/'site-new'
+        if new.exists(): shutil.rmtree(new)
+        config = load_config(str(ROOT/'mkdocs.yml'), nav=nav, site_dir=str(new), site_description=settings()['description'])
+        print(f'docs: rendering with mkdocs ({time.time() - t0:.0f} s so far) ...', flush=True)
+        mk_build(config)
+        (new/STAMP.name).touch(); os.utime(new/STAMP.name, (t0, t0))  # inputs changed during the build stay newer
+        if SITE.exists(): shutil.rmtree(SITE)
+        new.rename(SITE)  # the old site stays whole until the new one is complete
+    print(f'docs: {len(nav)} pages in {SITE.relative_to(ROOT)}/ in {time.time() - t0:.0f} s '
+          f'(open {SITE.relative_to(ROOT)}/index.html, or `python -m http.server -d {SITE.relative_to(ROOT)}`)')
 
 
 if __name__ == '__main__':
     os.chdir(ROOT)
     if sys.argv[1:2] == ['--proc']: _proc_one(Path(sys.argv[2]))
-    else: build()
+    else: build(if_stale='--if-stale' in sys.argv)
