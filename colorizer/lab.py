@@ -6,17 +6,17 @@
 __all__ = ['rgb_to_lab', 'lab_to_rgb', 'ab_plane', 'normalize_l', 'denormalize_l', 'normalize_ab', 'denormalize_ab', 'show_lab',
            'save_lab_demo']
 
-# %% ../nbs/00_lab.ipynb #807648e5
+# %% ../nbs/00_lab.ipynb #cc6de087
 import torch
 import numpy as np
 
-# %% ../nbs/00_lab.ipynb #fb1d1163
+# %% ../nbs/00_lab.ipynb #6d54ab2f
 _XYZ_FROM_RGB = torch.tensor([[0.412453, 0.357580, 0.180423],
                               [0.212671, 0.715160, 0.072169],
                               [0.019334, 0.119193, 0.950227]], dtype=torch.float64)
 _D65_WHITE = torch.tensor([0.95047, 1.0, 1.08883], dtype=torch.float64)  # Xn, Yn, Zn (2° observer)
 
-# %% ../nbs/00_lab.ipynb #5f813a83
+# %% ../nbs/00_lab.ipynb #d8add694
 def _pow(x, p):
     "`x ** p` for positive `x`, computed as `exp(p log x)` (faster than `torch.pow` on CPU)."
     return torch.exp(torch.log(x) * p)
@@ -29,17 +29,20 @@ def _piecewise(x, threshold, power_branch, linear_branch):
     "`power_branch(x)` where `x > threshold`, else `linear_branch(x)`, with safe gradients."
     return torch.where(x > threshold, power_branch(x.clamp(min=threshold)), linear_branch(x))
 
-# %% ../nbs/00_lab.ipynb #1e8c1264
+# %% ../nbs/00_lab.ipynb #fdc940ae
 def _by_pieces(fn, x, pixels=1 << 16):
-    "Apply the per-pixel `fn` to `x` (..., 3, H, W) in cache-sized pieces along the batch or rows."
+    "Apply the per-pixel `fn` to `x` (..., 3, H, W) in cache-sized pieces: groups of small images, or bands of rows."
     x4 = x.reshape(-1, *x.shape[-3:])                     # (N, 3, H, W)
     h, w = x4.shape[-2:]
-    if h * w >= pixels: pieces, dim = x4.split(max(1, pixels // w), dim=-2), -2
-    else:               pieces, dim = x4.split(max(1, pixels // (h * w))), 0
-    out = torch.cat([fn(p) for p in pieces], dim) if len(pieces) > 1 else fn(x4)
+    if h * w <= pixels:                                   # small images: several per piece
+        pieces = x4.split(max(1, pixels // (h * w)))
+        out = torch.cat([fn(p) for p in pieces]) if len(pieces) > 1 else fn(x4)
+    else:                                                 # large images: one at a time, in bands of rows
+        rows = max(1, pixels // w)
+        out = torch.cat([torch.cat([fn(band) for band in img.split(rows, dim=-2)], -2) for img in x4.split(1)])
     return out.reshape(x.shape)
 
-# %% ../nbs/00_lab.ipynb #8bb94575
+# %% ../nbs/00_lab.ipynb #4f4e578f
 def _rgb_to_lab(rgb):
     lin = _piecewise(rgb, 0.04045, lambda c: _pow((c + 0.055) / 1.055, 2.4), lambda c: c / 12.92)
     xyz = _mix(_XYZ_FROM_RGB / _D65_WHITE[:, None], lin)  # X/Xn, Y/Yn, Z/Zn
@@ -52,7 +55,7 @@ def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
     if rgb.ndim < 3 or rgb.shape[-3] != 3: raise ValueError(f'rgb_to_lab expects (..., 3, H, W), got {tuple(rgb.shape)}')
     return _by_pieces(_rgb_to_lab, rgb)
 
-# %% ../nbs/00_lab.ipynb #8e7338cd
+# %% ../nbs/00_lab.ipynb #4c5b8c7e
 _RGB_FROM_XYZ = torch.linalg.inv(_XYZ_FROM_RGB)
 
 def _lab_to_rgb(lab):
@@ -69,14 +72,14 @@ def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
     if lab.ndim < 3 or lab.shape[-3] != 3: raise ValueError(f'lab_to_rgb expects (..., 3, H, W), got {tuple(lab.shape)}')
     return _by_pieces(_lab_to_rgb, lab)
 
-# %% ../nbs/00_lab.ipynb #6b379d15
+# %% ../nbs/00_lab.ipynb #33138370
 def ab_plane(L: float, size: int = 101, ab_range: float = 110.) -> torch.Tensor:
     "RGB image (3, size, size) of all (a, b) in ±`ab_range` at lightness `L`; a runs left→right, b bottom→top."
     ab = torch.linspace(-ab_range, ab_range, size)
     a, b = torch.meshgrid(ab, ab.flip(0), indexing='xy')
     return lab_to_rgb(torch.stack([torch.full_like(a, L), a, b]))
 
-# %% ../nbs/00_lab.ipynb #042b0564
+# %% ../nbs/00_lab.ipynb #fb18a000
 def normalize_l(L: torch.Tensor) -> torch.Tensor:
     "Lightness 0..100 -> [-1, 1]."
     return L / 50. - 1.
@@ -93,7 +96,7 @@ def denormalize_ab(ab: torch.Tensor) -> torch.Tensor:
     "About [-1, 1] -> a and b (inverse of `normalize_ab`)."
     return ab * 110.
 
-# %% ../nbs/00_lab.ipynb #a09e5b4a
+# %% ../nbs/00_lab.ipynb #6f43cb65
 def show_lab(photos, titles=('photo', 'L (the input)', 'ab at L = 50 (the target)'), size=3.):
     "Figure with one row per RGB `photos` (3, H, W) in [0, 1]: the photo, its L, and its ab at constant L."
     import matplotlib.pyplot as plt
