@@ -6,7 +6,7 @@ Slow (a venv with torch takes ~2 minutes the first time), so the build and the i
 run (module-scoped fixtures), and the venv is kept in `.test-venvs/` (gitignored), keyed by the Python
 version, the torch pins and the wheel's requirements. The wheel itself is reinstalled into it on every
 run, so what is tested is always the wheel just built."""
-import hashlib, json, os, re, shlex, subprocess, sys, tarfile, zipfile
+import hashlib, json, os, re, shlex, shutil, subprocess, sys, tarfile, zipfile
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -98,6 +98,7 @@ def venv(dist):
     py = env_dir/'bin'/'python'
     pip = [str(py), '-m', 'pip', 'install', '-q', '--disable-pip-version-check']
     if not (env_dir/'.ready').exists():
+        for old in VENVS.glob('wheel-*'): shutil.rmtree(old)  # ~6 GB each (torch): keep only the current one
         run([sys.executable, '-m', 'venv', '--clear', str(env_dir)])
         run(pip + TORCH)
         run(pip + [str(wheel)])
