@@ -6,8 +6,8 @@
 __all__ = ['SHIPPED_WEIGHTS', 'MAX_PIXELS', 'RENDER_SIZE', 'load_model', 'colorize', 'colorize_files', 'colorize_cli', 'main',
            'show_colorized', 'make_demo', 'demo_cli']
 
-# %% ../nbs/05_inference.ipynb #fae7099d
-import importlib, os, sys, tempfile
+# %% ../nbs/05_inference.ipynb #f8c528ed
+import importlib, math, os, sys, tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,7 @@ from .lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
 from .data import load_rgb, image_files, _to_rgb
 from .training import load_generator
 
-# %% ../nbs/05_inference.ipynb #a44ed645
+# %% ../nbs/05_inference.ipynb #704ab63f
 SHIPPED_WEIGHTS = Path(colorizer.__file__).parent / 'weights' / 'colorizer.safetensors'
 
 def load_model(weights=None,    # a generator weights file (safetensors); None: the weights shipped with the package
@@ -39,7 +39,7 @@ def load_model(weights=None,    # a generator weights file (safetensors); None: 
 @lru_cache(maxsize=1)
 def _shipped_model(): return load_model()
 
-# %% ../nbs/05_inference.ipynb #fe9afecc
+# %% ../nbs/05_inference.ipynb #2034ec4d
 def _array_rgb(a: np.ndarray) -> np.ndarray:
     "(H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array of uint8, uint16 or floats in [0, 1] -> (H, W, 3) uint8."
     if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
@@ -62,7 +62,7 @@ def _as_rgb(image, max_pixels=None) -> np.ndarray:
     if isinstance(image, np.ndarray): return _array_rgb(image)
     raise TypeError(f'colorize takes a path, a PIL image or a numpy array, not {type(image).__name__}')
 
-# %% ../nbs/05_inference.ipynb #5805e6a2
+# %% ../nbs/05_inference.ipynb #a99c908f
 MAX_PIXELS = 100_000_000
 
 @contextmanager
@@ -87,8 +87,8 @@ def _read(path, max_pixels=MAX_PIXELS) -> Image.Image:
                              f'{max_pixels / 1e6:g} megapixels (a decompression bomb?); raise the limit with --max-pixels')
         return load_rgb(path)
 
-# %% ../nbs/05_inference.ipynb #7ceeb3f5
-RENDER_SIZE = 64
+# %% ../nbs/05_inference.ipynb #c03e04f2
+RENDER_SIZE = 32
 
 def _working_size(h, w, render_size):
     "(h, w) with the short side `render_size` and the aspect of (`h`, `w`)."
@@ -101,7 +101,7 @@ def _network_input(rgb: np.ndarray, render_size: int) -> torch.Tensor:  # (H, W,
     small = np.array(Image.fromarray(rgb).resize((w, h), Image.Resampling.BICUBIC, reducing_gap=3.0))
     return normalize_l(rgb_to_lab(torch.from_numpy(small).permute(2, 0, 1).float() / 255)[:1])
 
-# %% ../nbs/05_inference.ipynb #2a095975
+# %% ../nbs/05_inference.ipynb #0e4ed604
 @torch.no_grad()
 def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normalized L -> [(2, h, w)] ab in Lab units
     "Run `model` on the network inputs `ls`, grouped by shape, `batch_size` at a time."
@@ -117,7 +117,7 @@ def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normaliz
     finally: model.train(was_training)
     return out
 
-# %% ../nbs/05_inference.ipynb #3f79ddec
+# %% ../nbs/05_inference.ipynb #7f24fd24
 _GRAY_L = rgb_to_lab(torch.arange(256, dtype=torch.float64).div(255).expand(3, 1, 256))[0, 0].float()  # L of gray 0..255
 
 def _lightness(piece: torch.Tensor) -> torch.Tensor:  # (h, W, 3) uint8 -> (h, W) float32
@@ -126,6 +126,27 @@ def _lightness(piece: torch.Tensor) -> torch.Tensor:  # (h, W, 3) uint8 -> (h, W
     if torch.equal(r, g) and torch.equal(g, b): return _GRAY_L[r.long()]
     return rgb_to_lab(piece.permute(2, 0, 1).float().div_(255))[0]
 
+@lru_cache(maxsize=1)
+def _max_chroma(n_l=101, n_h=181, steps=16) -> torch.Tensor:  # (n_l, n_h): L 0..100 by hue -180°..180°
+    "The largest chroma sRGB can show at each lightness and hue, by bisection on the Lab round trip."
+    L = torch.linspace(0, 100, n_l, dtype=torch.float64)[:, None].expand(n_l, n_h)
+    hue = torch.linspace(-math.pi, math.pi, n_h, dtype=torch.float64).expand(n_l, n_h)
+    lo, hi = torch.zeros(n_l, n_h, dtype=torch.float64), torch.full((n_l, n_h), 200., dtype=torch.float64)
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        lab = torch.stack([L, mid * hue.cos(), mid * hue.sin()])
+        fits = (rgb_to_lab(lab_to_rgb(lab)) - lab).abs().amax(0) < 0.1       # survives the round trip: no clipping
+        lo, hi = torch.where(fits, mid, lo), torch.where(fits, hi, mid)
+    return lo.float()
+
+def _fit_gamut_(lab: torch.Tensor) -> torch.Tensor:  # (3, h, w) float32, changed in place
+    "Shrink each pixel's chroma (keeping L and hue) to the largest that sRGB can show at its L and hue."
+    L, ab = lab[0], lab[1:]
+    grid = torch.stack([torch.atan2(ab[1], ab[0]) / math.pi, L / 50 - 1], -1)[None]   # (1, h, w, 2) in [-1, 1]
+    c_max = F.grid_sample(_max_chroma()[None, None], grid, align_corners=True, padding_mode='border')[0, 0]
+    ab.mul_((c_max / torch.hypot(ab[0], ab[1]).clamp(min=1e-6)).clamp(max=1))
+    return lab
+
 def _compose(rgb: np.ndarray, ab: torch.Tensor, piece=1 << 20) -> np.ndarray:  # (H, W, 3) uint8, (2, h, w) -> (H, W, 3) uint8
     "The photo `rgb`'s own L joined with `ab` enlarged to its full size, as 8-bit RGB."
     H, W = rgb.shape[:2]
@@ -133,11 +154,11 @@ def _compose(rgb: np.ndarray, ab: torch.Tensor, piece=1 << 20) -> np.ndarray:  #
     src = torch.from_numpy(rgb); out = torch.empty_like(src)
     rows = max(1, piece // W)
     for y in range(0, H, rows):
-        lab = torch.cat([_lightness(src[y:y + rows])[None], ab[:, y:y + rows]])               # (3, rows, W)
+        lab = _fit_gamut_(torch.cat([_lightness(src[y:y + rows])[None], ab[:, y:y + rows]]))  # (3, rows, W)
         out[y:y + rows] = lab_to_rgb(lab).mul_(255).round_().permute(1, 2, 0).to(torch.uint8)
     return out.numpy()
 
-# %% ../nbs/05_inference.ipynb #192001d7
+# %% ../nbs/05_inference.ipynb #dc16d34d
 def _check_render_size(render_size):
     if isinstance(render_size, bool) or not isinstance(render_size, int) or render_size < 8:
         raise ValueError(f'render_size must be an int >= 8 (pixels on the short side), got {render_size!r}')
@@ -157,7 +178,7 @@ def colorize(image,                      # a path, PIL image or array (H, W) / (
     out = [Image.fromarray(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size)]
     return out if many else out[0]
 
-# %% ../nbs/05_inference.ipynb #9ab5a9e8
+# %% ../nbs/05_inference.ipynb #705642f5
 def _skimage_photo(name):
     "scikit-image's bundled photo `name` as (H, W, 3) uint8 (the left view for stereo pairs); None if it has none."
     from skimage import data
@@ -172,7 +193,7 @@ def _black_and_white(rgb: np.ndarray) -> np.ndarray:  # (H, W, 3) uint8 -> (H, W
     lab[1:] = 0
     return lab_to_rgb(lab)[0].mul(255).round().byte().numpy()
 
-# %% ../nbs/05_inference.ipynb #b660bf1b
+# %% ../nbs/05_inference.ipynb #dd6a5d10
 def _atomic_write(dest, write, overwrite=False) -> Path:
     "Call `write(file)` on a temporary file beside `dest`, then move it to `dest` (if `dest` exists: only if `overwrite`)."
     dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
@@ -195,7 +216,7 @@ def _write_png(rgb: np.ndarray, dest, overwrite=False) -> Path:
     "Write the (H, W, 3) uint8 array `rgb` as the PNG file `dest`, atomically."
     return _atomic_write(dest, lambda f: Image.fromarray(rgb).save(f, 'PNG', compress_level=1), overwrite)
 
-# %% ../nbs/05_inference.ipynb #7039ce46
+# %% ../nbs/05_inference.ipynb #635afdac
 _BATCH_PIXELS = 8_000_000
 
 def _file_id(path):
@@ -230,7 +251,7 @@ def _run_batch(pending, model, render_size, overwrite):
         except Exception as e: failed.append((src, str(e)))
     return written, failed
 
-# %% ../nbs/05_inference.ipynb #85029ede
+# %% ../nbs/05_inference.ipynb #e37acd42
 def colorize_files(inputs,                    # photos, and folders of photos (searched recursively)
                    out,                       # folder for the results: OUT/<photo name>.png
                    model=None,                # a generator from `load_model`; None: the shipped weights
@@ -267,7 +288,7 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
             for src_, why in bad: report(src_, why)
     return written, failed
 
-# %% ../nbs/05_inference.ipynb #b61f70fb
+# %% ../nbs/05_inference.ipynb #992958fd
 @call_parse
 def colorize_cli(inputs: Param('photos, or folders of photos (searched recursively)', str, nargs='+'),
                  out: Param('folder for the results, written as OUT/<photo name>.png', str, required=True) = None,
@@ -287,7 +308,7 @@ def colorize_cli(inputs: Param('photos, or folders of photos (searched recursive
     print(f'colorized {len(written)} of {total} photos into {out}' + (f'; {len(failed)} failed (see above)' if failed else ''))
     return 1 if failed else 0
 
-# %% ../nbs/05_inference.ipynb #f0541979
+# %% ../nbs/05_inference.ipynb #a5d72203
 _COMMANDS = {  # name: (module, function, what it does)
     'colorize': ('colorizer.inference', 'colorize_cli', 'colorize photos, or folders of photos, into a folder of PNGs'),
     'demo':     ('colorizer.inference', 'demo_cli', 'colorize the sample photos into images/test.png (make demo)'),
@@ -326,7 +347,7 @@ def main(argv=None) -> int:
     status = func(**args)
     return status if isinstance(status, int) and not isinstance(status, bool) else 0
 
-# %% ../nbs/05_inference.ipynb #9df79cc4
+# %% ../nbs/05_inference.ipynb #aaf2a037
 def show_colorized(rows,                         # one tuple of images per row, e.g. (gray, colorized, original)
                    titles=('black and white', 'colorized', 'original'),
                    width=9.):                    # figure width in inches
@@ -358,7 +379,7 @@ def make_demo(samples='images/samples',   # folder of black-and-white photos
     import matplotlib.pyplot as plt; plt.close(fig)
     return Path(out)
 
-# %% ../nbs/05_inference.ipynb #f7b0cf8f
+# %% ../nbs/05_inference.ipynb #12543d68
 @call_parse
 def demo_cli(samples: str = 'images/samples',   # folder of black-and-white photos
              out: str = 'images/test.png',      # the picture to write
