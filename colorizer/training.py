@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'save_generator', 'generator_info', 'load_generator', 'gan_loss', 'TrainConfig', 'Pix2Pix',
-           'discriminator_step', 'generator_step', 'train_step', 'save_checkpoint', 'load_checkpoint', 'train',
-           'train_cli']
+           'discriminator_step', 'generator_step', 'train_step', 'save_checkpoint', 'load_checkpoint',
+           'calibrate_colorfulness', 'train', 'train_cli']
 
-# %% ../nbs/04_training.ipynb #374680d4
+# %% ../nbs/04_training.ipynb #ea5be303
 import json, math, os, platform, sys, tempfile, time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -23,7 +23,7 @@ from .data import cifar_arrays, get_loaders
 from .generator import UNetGenerator
 from .discriminator import PatchDiscriminator
 
-# %% ../nbs/04_training.ipynb #1eeb08b7
+# %% ../nbs/04_training.ipynb #96af120d
 _FORMAT = 'colorizer.UNetGenerator'
 
 def _atomic_write(path, write):
@@ -41,7 +41,7 @@ def save_generator(model: UNetGenerator, path, **info) -> Path:
     meta = {'format': _FORMAT, 'depth': str(model.depth), 'ngf': str(model.ngf), **{k: str(v) for k, v in info.items()}}
     return _atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
-# %% ../nbs/04_training.ipynb #fef83de4
+# %% ../nbs/04_training.ipynb #087fe9cb
 def generator_info(path) -> dict:
     "The header of a generator weights file: format, depth, ngf and whatever was recorded at training."
     path = Path(path)
@@ -72,7 +72,7 @@ def _check_state(model, state, source):
         raise ValueError(f'{source} does not fit {type(model).__name__}(depth={model.depth}, ngf={model.ngf}): '
                          + '; '.join(problems[:5]) + (f' (+{len(problems) - 5} more)' if len(problems) > 5 else ''))
 
-# %% ../nbs/04_training.ipynb #0abba935
+# %% ../nbs/04_training.ipynb #80ee5cea
 def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 1, h, w)
              real: bool,              # the target: real (True) or fake (False)
              mode: str = 'bce',       # 'bce' (the paper) or 'lsgan'
@@ -83,7 +83,7 @@ def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 
     if mode == 'lsgan': return F.mse_loss(logits, target)
     raise ValueError(f"gan mode must be 'bce' or 'lsgan', got {mode!r}")
 
-# %% ../nbs/04_training.ipynb #471ea9cb
+# %% ../nbs/04_training.ipynb #eb276858
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (saved in every checkpoint)."
@@ -104,11 +104,12 @@ class TrainConfig:
     device: str = 'auto'        # 'auto': CUDA when present, else CPU
     bf16: bool = False          # bf16 autocast (faster on recent GPUs, slower on this CPU)
     channels_last: bool = False # NHWC memory layout (faster on GPUs, slower on this CPU)
+    colorfulness: float = 0.75  # after training, scale the colours to this share of the training photos' colorfulness (0: off)
 
     def resolved_device(self) -> torch.device:
         return torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if self.device == 'auto' else self.device)
 
-# %% ../nbs/04_training.ipynb #cdc07063
+# %% ../nbs/04_training.ipynb #767c836d
 class Pix2Pix:
     "The generator, the discriminator and their Adam optimizers, built from a `TrainConfig`."
     def __init__(self, cfg: TrainConfig):
@@ -123,7 +124,7 @@ class Pix2Pix:
         self.G.to(device, memory_format=fmt); self.D.to(device, memory_format=fmt)
         return self
 
-# %% ../nbs/04_training.ipynb #88b19cd1
+# %% ../nbs/04_training.ipynb #08f4e284
 def discriminator_step(m: Pix2Pix, L, ab, fake) -> dict:
     "Update D on real (L, ab) and detached fake (L, G(L)) pairs: ½[ℓ(D(L, ab), real) + ℓ(D(L, G(L)), fake)]."
     cfg = m.cfg
@@ -155,7 +156,7 @@ def train_step(m: Pix2Pix, L, ab, use_gan=True) -> dict:
         losses = discriminator_step(m, L, ab, fake) if use_gan else {}
         return {**losses, **generator_step(m, L, ab, fake, use_gan)}
 
-# %% ../nbs/04_training.ipynb #f7f2707d
+# %% ../nbs/04_training.ipynb #e54ff6f1
 def save_checkpoint(path, m: Pix2Pix, epoch: int, train_dl, history: list) -> Path:
     "Atomically write everything needed to continue training after `epoch` epochs."
     state = {'G': m.G.state_dict(), 'D': m.D.state_dict(), 'opt_G': m.opt_G.state_dict(), 'opt_D': m.opt_D.state_dict(),
@@ -170,6 +171,7 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
     if not path.is_file(): raise FileNotFoundError(f'no checkpoint to resume at {path}')
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f'{path} is not a readable Colorizer checkpoint ({e})') from None
+    state['G'].setdefault('ab_gain', torch.ones(()))   # checkpoints from before the calibration existed
     _check_state(m.G, state['G'], f'{path} (generator)')
     m.G.load_state_dict(state['G']); m.D.load_state_dict(state['D'])
     m.opt_G.load_state_dict(state['opt_G']); m.opt_D.load_state_dict(state['opt_D'])
@@ -177,14 +179,34 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
     if 'cuda' in state['rng'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
     return state['epoch'], state['history']
 
-# %% ../nbs/04_training.ipynb #81b9b368
+# %% ../nbs/04_training.ipynb #b7bb0794
+@torch.no_grad()
+def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.75, max_images: int = 2048) -> float:
+    "Set `G.ab_gain` so its colours on `batches` of (L, ab) have `target` × the true colorfulness; returns the gain."
+    from colorizer.metrics import colorfulness
+    G.eval(); G.ab_gain.fill_(1.0)
+    Ls, preds, truths, n = [], [], [], 0
+    for L, ab in batches:
+        Ls.append(L.float().cpu()); preds.append(G(L).float().cpu()); truths.append(ab.float().cpu()); n += len(L)
+        if n >= max_images: break
+    L, pred, truth = torch.cat(Ls), torch.cat(preds), torch.cat(truths)
+    rgb = lambda ab_n: lab_to_rgb(torch.cat([denormalize_l(L), denormalize_ab(ab_n)], 1))
+    goal = target * colorfulness(rgb(truth)).mean()
+    lo, hi = 0.0, 8.0                                        # colorfulness grows with the gain: bisect
+    for _ in range(20):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if colorfulness(rgb((pred * mid).clamp(-1, 1))).mean() < goal else (lo, mid)
+    G.ab_gain.fill_((lo + hi) / 2)
+    return G.ab_gain.item()
+
+# %% ../nbs/04_training.ipynb #73f8b3f0
 PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
-    'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=60),
+    'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=60, l1_warmup=10),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 
-# %% ../nbs/04_training.ipynb #80e60312
+# %% ../nbs/04_training.ipynb #d3af7212
 def _finite_or_stop(losses, epoch, step, ckpt):
     for name, value in losses.items():
         if not torch.isfinite(value):
@@ -214,7 +236,7 @@ def _arrays(cfg, data):
     if cfg.max_images: arrays = {k: arrays[k][:cfg.max_images] for k in ('x_train', 'x_test')}
     return arrays
 
-# %% ../nbs/04_training.ipynb #50aceed7
+# %% ../nbs/04_training.ipynb #a09c319b
 def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
     "Train pix2pix with `cfg`, writing checkpoint, samples, log and `generator.safetensors` into the folder `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -239,10 +261,11 @@ def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
         history.append(record)
         save_checkpoint(ckpt, m, epoch + 1, train_dl, history)
         _report(mb, record, cfg.epochs, history)
+    if cfg.colorfulness: calibrate_colorfulness(m.G, train_dl, cfg.colorfulness)
     save_generator(m.G, out / 'generator.safetensors', **_provenance(cfg, history))
     return m
 
-# %% ../nbs/04_training.ipynb #fbbb0795
+# %% ../nbs/04_training.ipynb #2bd50d20
 def _report(mb, record, epochs, history):
     "One line per epoch (terminal and notebook); in a notebook also the live loss plot."
     keys = ['g_l1', 'g_gan', 'd_real', 'd_fake', 'val_l1', 'ciede2000', 'auc', 'colorfulness_ratio']
@@ -259,9 +282,10 @@ def _provenance(cfg, history):
             'train_seconds': round(sum(r['seconds'] for r in history)),
             'machine': f'{platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}'
                        + (f', {torch.cuda.get_device_name()}' if torch.cuda.is_available() else ''),
-            'val_metrics': json.dumps({k: round(v, 4) for k, v in last.items() if isinstance(v, float)})}
+            'val_metrics': json.dumps({k: round(v, 4) for k, v in last.items() if isinstance(v, float)}),
+            'history': json.dumps([{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()} for r in history])}
 
-# %% ../nbs/04_training.ipynb #2d63967c
+# %% ../nbs/04_training.ipynb #917b8198
 @call_parse
 def train_cli(preset: str = 'cpu32',    # smoke, cpu32 or paper256
               out: str = None,          # run folder: checkpoint, sample grids, generator.safetensors (default runs/PRESET)
