@@ -19,6 +19,7 @@ from skimage import data
 from colorizer.generator import UNetGenerator
 from colorizer.inference import RENDER_SIZE, SHIPPED_WEIGHTS, colorize, colorize_files, load_model
 from colorizer.lab import lab_to_rgb, rgb_to_lab
+from _timing import best_of
 
 SIZES = {'0.15 MP': (480, 320), '2 MP': (1732, 1155), '12 MP': (4000, 3000)}   # (width, height)
 
@@ -32,14 +33,6 @@ def model_for(weights):
     if weights or SHIPPED_WEIGHTS.is_file(): return load_model(weights), str(weights or SHIPPED_WEIGHTS)
     torch.manual_seed(0)
     return UNetGenerator(depth=5, ngf=64).eval(), 'untrained UNetGenerator(depth=5, ngf=64) (no shipped weights)'
-
-
-def best_of(fn, repeats):
-    "Fastest wall time of `repeats` calls of `fn` (after one warm-up call)."
-    fn(); times = []
-    for _ in range(repeats):
-        start = time.perf_counter(); fn(); times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def rss_mb(field):

@@ -17,14 +17,7 @@ import argparse, os, time
 import numpy as np, torch
 from torch.utils.data import DataLoader, Dataset
 from colorizer.data import ColorizationDataset, cifar_arrays, get_loaders, lab_batch
-
-
-def best_of(fn, repeats):
-    "Fastest wall time of `repeats` calls of `fn` (after one warm-up call)."
-    fn(); times = []
-    for _ in range(repeats):
-        start = time.perf_counter(); fn(); times.append(time.perf_counter() - start)
-    return min(times)
+from _timing import best_of
 
 
 def arrays(path, n=1024):

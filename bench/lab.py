@@ -8,14 +8,7 @@ import argparse, os, time
 import numpy as np, torch
 from skimage import color, data, transform
 from colorizer.lab import rgb_to_lab, lab_to_rgb
-
-
-def best_of(fn, repeats):
-    "Fastest wall time of `repeats` calls of `fn` (after one warm-up call)."
-    fn(); times = []
-    for _ in range(repeats):
-        start = time.perf_counter(); fn(); times.append(time.perf_counter() - start)
-    return min(times)
+from _timing import best_of
 
 
 def cifar_images(path, n=1024):

@@ -1,0 +1,98 @@
+"""Training speed: our loop (every feature on) against a textbook pix2pix step, in the same run.
+
+Prints, for the 32×32 (batch 64) and optionally 256×256 (batch 4) settings:
+- training images per second of a textbook step (same networks, fp32, NCHW, no tricks: the discriminator's
+  gradients are computed in the generator step too, as in tutorials that never freeze it);
+- images per second of our `train_step`, and of our whole `train()` loop with data loading, Lab conversion,
+  progress bars, per-epoch validation metrics, sample grids and checkpoints;
+- the ratio ours / textbook, and the share of the machine's fp32 matmul peak (measured here) each step reaches;
+- the share of our loop's time spent outside the networks.
+Usage: python bench/train.py [--data NPZ] [--images 1024] [--size256]
+"""
+import argparse, os, tempfile, time
+from dataclasses import replace
+import numpy as np, torch, torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+from colorizer.training import PRESETS, Pix2Pix, train, train_step
+from colorizer.data import cifar_arrays
+
+
+def matmul_peak(n=2048, repeats=5):
+    "fp32 GFLOP/s of a square matmul on this machine (best of `repeats`)."
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b; best = float('inf')
+    for _ in range(repeats):
+        t = time.perf_counter(); a @ b; best = min(best, time.perf_counter() - t)
+    return 2 * n ** 3 / best / 1e9
+
+
+def textbook_step(m, L, ab):
+    "The step as most tutorials write it: D on real and fake, then G on GAN + λ·L1 with D's grads computed anyway."
+    fake = m.G(L)
+    real_logits, fake_logits = m.D(L, ab), m.D(L, fake.detach())
+    d_loss = 0.5 * (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+                    + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+    m.opt_D.zero_grad(); d_loss.backward(); m.opt_D.step()
+    logits = m.D(L, fake)
+    g_loss = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits)) + 100 * (fake - ab).abs().mean()
+    m.opt_G.zero_grad(); g_loss.backward(); m.opt_G.step()
+
+
+def step_rate(step, m, L, ab, seconds=8.0):
+    "Images per second of `step` on one fixed batch, run for about `seconds` after a warm-up."
+    step(m, L, ab); n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds: step(m, L, ab); n += 1
+    return n * len(L) / (time.perf_counter() - t0)
+
+
+def step_flops(m, L, ab):
+    "FLOPs of one textbook step (forward and backward of both networks), counted by torch."
+    with FlopCounterMode(display=False) as fc: textbook_step(m, L, ab)
+    return fc.get_total_flops()
+
+
+def bench(size, batch, arrays, images, peak):
+    cfg = replace(PRESETS['cpu32' if size == 32 else 'paper256'], batch_size=batch, bf16=False, channels_last=False, workers=0)
+    torch.manual_seed(0)
+    m = Pix2Pix(cfg)
+    L, ab = torch.rand(batch, 1, size, size) * 2 - 1, torch.rand(batch, 2, size, size) * 0.4 - 0.2
+    flops = step_flops(m, L, ab) / batch
+    text = step_rate(textbook_step, m, L, ab)
+    ours = step_rate(lambda m, L, ab: train_step(m, L, ab), m, L, ab)
+    print(f'{size}x{size}, batch {batch}: textbook {text:6.1f} img/s ({text * flops / 1e9 / peak:5.1%} of peak), '
+          f'our step {ours:6.1f} img/s ({ours * flops / 1e9 / peak:5.1%} of peak), ratio {ours / text:.2f}x')
+    if size != 32: return
+    sub = {'x_train': arrays['x_train'][:images], 'x_test': arrays['x_test'][:images // 4]}
+    out = tempfile.mkdtemp()
+    run_cfg = replace(cfg, epochs=2, colorfulness=0.75)
+    import colorizer.training as T
+    T.cifar_arrays = lambda path=None: sub                 # the loop reads our subset
+    t0 = time.perf_counter(); train(run_cfg, out); loop = time.perf_counter() - t0
+    steps = 2 * (images // batch)
+    loop_rate = steps * batch / loop
+    print(f'our whole loop (2 epochs on {images} images: data, Lab, progress, validation metrics, samples, checkpoints, '
+          f'calibration): {loop_rate:6.1f} img/s, ratio to the textbook step {loop_rate / text:.2f}x, '
+          f'time outside the networks {1 - loop_rate / ours:.0%}')
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', default=os.environ.get('COLORIZER_DATA'))
+    p.add_argument('--images', type=int, default=1024)
+    p.add_argument('--size256', action='store_true', help='also measure 256x256 (slow on a CPU)')
+    a = p.parse_args()
+    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
+    peak = matmul_peak()
+    print(f'fp32 matmul peak here: {peak:.1f} GFLOP/s')
+    try: arrays = cifar_arrays(a.data)
+    except FileNotFoundError:
+        rng = np.random.default_rng(0)
+        arrays = {'x_train': rng.integers(0, 256, (a.images, 32, 32, 3), dtype=np.uint8),
+                  'x_test': rng.integers(0, 256, (a.images // 4, 32, 32, 3), dtype=np.uint8)}
+        print('(no CIFAR file: random images)')
+    bench(32, 64, arrays, a.images, peak)
+    if a.size256: bench(256, 4, arrays, a.images, peak)
+
+
+if __name__ == '__main__':
+    main()
