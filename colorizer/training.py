@@ -7,12 +7,15 @@ __all__ = ['PRESETS', 'save_generator', 'generator_info', 'load_generator', 'gan
            'discriminator_step', 'generator_step', 'train_step', 'save_checkpoint', 'load_checkpoint',
            'calibrate_colorfulness', 'train', 'train_cli']
 
-# %% ../nbs/04_training.ipynb #ea5be303
-import json, math, os, platform, sys, tempfile, time
+# %% ../nbs/04_training.ipynb #a7ef4d13
+import copy, json, math, os, platform, sys, tempfile, time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 import torch
 import torch.nn.functional as F
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import DataLoader, DistributedSampler
 from fastcore.script import call_parse, store_true
 from fastprogress.fastprogress import master_bar, progress_bar
 from safetensors import safe_open
@@ -23,14 +26,15 @@ from .data import cifar_arrays, get_loaders
 from .generator import UNetGenerator
 from .discriminator import PatchDiscriminator
 
-# %% ../nbs/04_training.ipynb #96af120d
+# %% ../nbs/04_training.ipynb #0c5058d5
 _FORMAT = 'colorizer.UNetGenerator'
 
 def _atomic_write(path, write):
     "Call `write(tmp_path)` and move the finished file into `path`: readers never see a half-written file."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
-    try: write(tmp); os.replace(tmp, path)
+    umask = os.umask(0); os.umask(umask)
+    try: write(tmp); os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, path)   # mkstemp's 0600 would hide it from others
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
     return path
@@ -41,7 +45,7 @@ def save_generator(model: UNetGenerator, path, **info) -> Path:
     meta = {'format': _FORMAT, 'depth': str(model.depth), 'ngf': str(model.ngf), **{k: str(v) for k, v in info.items()}}
     return _atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
-# %% ../nbs/04_training.ipynb #087fe9cb
+# %% ../nbs/04_training.ipynb #aa8d9f04
 def generator_info(path) -> dict:
     "The header of a generator weights file: format, depth, ngf and whatever was recorded at training."
     path = Path(path)
@@ -72,7 +76,7 @@ def _check_state(model, state, source):
         raise ValueError(f'{source} does not fit {type(model).__name__}(depth={model.depth}, ngf={model.ngf}): '
                          + '; '.join(problems[:5]) + (f' (+{len(problems) - 5} more)' if len(problems) > 5 else ''))
 
-# %% ../nbs/04_training.ipynb #80ee5cea
+# %% ../nbs/04_training.ipynb #cd744410
 def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 1, h, w)
              real: bool,              # the target: real (True) or fake (False)
              mode: str = 'bce',       # 'bce' (the paper) or 'lsgan'
@@ -83,7 +87,7 @@ def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 
     if mode == 'lsgan': return F.mse_loss(logits, target)
     raise ValueError(f"gan mode must be 'bce' or 'lsgan', got {mode!r}")
 
-# %% ../nbs/04_training.ipynb #eb276858
+# %% ../nbs/04_training.ipynb #494942d7
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (saved in every checkpoint)."
@@ -105,11 +109,12 @@ class TrainConfig:
     bf16: bool = False          # bf16 autocast (faster on recent GPUs, slower on this CPU)
     channels_last: bool = False # NHWC memory layout (faster on GPUs, slower on this CPU)
     colorfulness: float = 0.75  # after training, scale the colours to this share of the training photos' colorfulness (0: off)
+    sync_bn: bool = False       # under torchrun on GPUs: batch-norm statistics over all processes (SyncBatchNorm)
 
     def resolved_device(self) -> torch.device:
         return torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if self.device == 'auto' else self.device)
 
-# %% ../nbs/04_training.ipynb #767c836d
+# %% ../nbs/04_training.ipynb #a8c42347
 class Pix2Pix:
     "The generator, the discriminator and their Adam optimizers, built from a `TrainConfig`."
     def __init__(self, cfg: TrainConfig):
@@ -124,7 +129,7 @@ class Pix2Pix:
         self.G.to(device, memory_format=fmt); self.D.to(device, memory_format=fmt)
         return self
 
-# %% ../nbs/04_training.ipynb #08f4e284
+# %% ../nbs/04_training.ipynb #4a14aa7e
 def discriminator_step(m: Pix2Pix, L, ab, fake) -> dict:
     "Update D on real (L, ab) and detached fake (L, G(L)) pairs: ½[ℓ(D(L, ab), real) + ℓ(D(L, G(L)), fake)]."
     cfg = m.cfg
@@ -141,7 +146,8 @@ def generator_step(m: Pix2Pix, L, ab, fake, use_gan=True) -> dict:
     l1 = (fake - ab).abs().mean()
     if use_gan:
         m.D.requires_grad_(False)
-        g_gan = gan_loss(m.D(L, fake), True, cfg.gan_mode)
+        D = m.D.module if isinstance(m.D, DDP) else m.D        # under DDP: the bare D (frozen: nothing to synchronise)
+        g_gan = gan_loss(D(L, fake), True, cfg.gan_mode)
         m.D.requires_grad_(True)
     else: g_gan = torch.zeros((), device=fake.device)
     m.opt_G.zero_grad(set_to_none=True)
@@ -156,7 +162,7 @@ def train_step(m: Pix2Pix, L, ab, use_gan=True) -> dict:
         losses = discriminator_step(m, L, ab, fake) if use_gan else {}
         return {**losses, **generator_step(m, L, ab, fake, use_gan)}
 
-# %% ../nbs/04_training.ipynb #e54ff6f1
+# %% ../nbs/04_training.ipynb #cf070064
 def save_checkpoint(path, m: Pix2Pix, epoch: int, train_dl, history: list) -> Path:
     "Atomically write everything needed to continue training after `epoch` epochs."
     state = {'G': m.G.state_dict(), 'D': m.D.state_dict(), 'opt_G': m.opt_G.state_dict(), 'opt_D': m.opt_D.state_dict(),
@@ -179,7 +185,7 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
     if 'cuda' in state['rng'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
     return state['epoch'], state['history']
 
-# %% ../nbs/04_training.ipynb #b7bb0794
+# %% ../nbs/04_training.ipynb #af50aee4
 @torch.no_grad()
 def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.75, max_images: int = 2048) -> float:
     "Set `G.ab_gain` so its colours on `batches` of (L, ab) have `target` × the true colorfulness; returns the gain."
@@ -199,14 +205,14 @@ def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.75, max_
     G.ab_gain.fill_((lo + hi) / 2)
     return G.ab_gain.item()
 
-# %% ../nbs/04_training.ipynb #73f8b3f0
+# %% ../nbs/04_training.ipynb #5bd8489d
 PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
     'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=60, l1_warmup=10),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 
-# %% ../nbs/04_training.ipynb #d3af7212
+# %% ../nbs/04_training.ipynb #ec9f3abe
 def _finite_or_stop(losses, epoch, step, ckpt):
     for name, value in losses.items():
         if not torch.isfinite(value):
@@ -236,36 +242,102 @@ def _arrays(cfg, data):
     if cfg.max_images: arrays = {k: arrays[k][:cfg.max_images] for k in ('x_train', 'x_test')}
     return arrays
 
-# %% ../nbs/04_training.ipynb #a09c319b
+# %% ../nbs/04_training.ipynb #38afa2a2
+def _dist_env() -> tuple:
+    "(rank, world size, local rank) as torchrun sets them in the environment; (0, 1, 0) without torchrun."
+    if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return 0, 1, 0
+    return int(os.environ['RANK']), int(os.environ['WORLD_SIZE']), int(os.environ.get('LOCAL_RANK', 0))
+
+def _init_distributed(device: torch.device) -> tuple:
+    "Join torchrun's process group (NCCL on CUDA, gloo on CPU): (rank, world, this process's device, whether we joined)."
+    rank, world, local = _dist_env()
+    if world == 1: return 0, 1, device, False
+    if device.type == 'cuda': device = torch.device('cuda', local); torch.cuda.set_device(device)   # one GPU per process
+    joined = not dist.is_initialized()
+    if joined: dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+    return rank, world, device, joined
+
+def _ddp_view(m: Pix2Pix, device: torch.device, sync_bn=False) -> Pix2Pix:
+    "A copy of `m` whose G and D are DistributedDataParallel wrappers of the same networks (same optimizers), for the steps."
+    if sync_bn:
+        if device.type != 'cuda': raise ValueError('sync_bn needs CUDA: PyTorch has no SyncBatchNorm for CPU tensors')
+        for net in (m.G, m.D): torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)   # in place: same parameters
+    view, ids = copy.copy(m), [device.index] if device.type == 'cuda' else None
+    view.G, view.D = DDP(m.G, device_ids=ids), DDP(m.D, device_ids=ids)   # wrapping broadcasts rank 0's weights
+    return view
+
+def _seed_epoch(seed: int, epoch: int, rank: int):
+    "Seed this process's global RNG (dropout) from (seed, epoch, rank): ranks differ, and a resumed epoch repeats exactly."
+    torch.manual_seed((seed * 1_000_003 + epoch) * 10_007 + rank)
+
+def _mean_over_ranks(losses: dict) -> dict:
+    "The step's losses averaged over all processes, so every rank logs the same numbers and stops on a NaN together."
+    v = torch.stack([l.detach().float() for l in losses.values()])
+    dist.all_reduce(v); v /= dist.get_world_size()
+    return dict(zip(losses, v.unbind()))
+
+# %% ../nbs/04_training.ipynb #d2d32b13
+class _ShardedShuffleFlip(DistributedSampler):
+    "A DistributedSampler of (index, flip) pairs: every rank draws the same order and flips from seed + epoch and keeps its share."
+    def __init__(self, n, rank, world, seed=0):
+        super().__init__(range(n), num_replicas=world, rank=rank, shuffle=True, seed=seed)
+        self.n, self.generator = n, torch.Generator()      # `generator`, as `_ShuffleFlip`'s, is what checkpoints record
+    def __iter__(self):
+        self.generator.manual_seed(self.seed + self.epoch)  # set_epoch(e) picks the epoch: a resumed run needs nothing else
+        order = torch.randperm(self.n, generator=self.generator).tolist()
+        flips = (torch.rand(self.n, generator=self.generator) < 0.5).tolist()
+        pairs = list(zip(order, flips)) * math.ceil(self.total_size / self.n)   # padded: every rank gets as many
+        return iter(pairs[self.rank:self.total_size:self.num_replicas])
+
+def _shard_loader(train_dl, rank, world, seed):
+    "`train_dl` with `_ShardedShuffleFlip` as its sampler: each process loads its own share of every epoch."
+    dl = getattr(train_dl, 'dl', train_dl)                 # get_loaders wraps a DataLoader when Lab is computed on the GPU
+    sharded = DataLoader(dl.dataset, dl.batch_size, sampler=_ShardedShuffleFlip(len(dl.dataset), rank, world, seed),
+                         drop_last=True, num_workers=dl.num_workers, persistent_workers=dl.persistent_workers,
+                         collate_fn=dl.collate_fn, pin_memory=dl.pin_memory)
+    return sharded if dl is train_dl else type(train_dl)(sharded, train_dl.device)
+
+# %% ../nbs/04_training.ipynb #2fb8d422
 def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
     "Train pix2pix with `cfg`, writing checkpoint, samples, log and `generator.safetensors` into the folder `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     ckpt, device = out / 'checkpoint.pt', cfg.resolved_device()
-    torch.manual_seed(cfg.seed)
+    rank, world, device, joined = _init_distributed(device)     # under torchrun; otherwise (0, 1, device, False)
+    torch.manual_seed(cfg.seed)                                  # the same initial weights in every process
     m = Pix2Pix(cfg).to(device, cfg.channels_last)
     train_dl, valid_dl = get_loaders(cfg.size, cfg.batch_size, cfg.seed, cfg.workers, arrays=_arrays(cfg, data),
                                      device=None if device.type == 'cpu' else device)
+    if world > 1: train_dl = _shard_loader(train_dl, rank, world, cfg.seed)
     start, history = load_checkpoint(ckpt, m, train_dl) if resume else (0, [])
-    mb = master_bar(range(start, cfg.epochs))
+    net = _ddp_view(m, device, cfg.sync_bn) if world > 1 else m   # the steps train `net`; `m` is the bare pair
+    mb = master_bar(range(start, cfg.epochs)) if rank == 0 else range(start, cfg.epochs)
     for epoch in mb:
-        m.G.train(); m.D.train()
+        net.G.train(); net.D.train()
+        if world > 1: train_dl.sampler.set_epoch(epoch); _seed_epoch(cfg.seed, epoch, rank)
         t0, sums, n = time.perf_counter(), {}, 0
-        for step, (L, ab) in enumerate(progress_bar(train_dl, parent=mb)):
+        for step, (L, ab) in enumerate(progress_bar(train_dl, parent=mb) if rank == 0 else train_dl):
             if cfg.channels_last: L, ab = L.contiguous(memory_format=torch.channels_last), ab.contiguous(memory_format=torch.channels_last)
-            losses = train_step(m, L.to(device), ab.to(device), use_gan=epoch >= cfg.l1_warmup)
+            losses = train_step(net, L.to(device), ab.to(device), use_gan=epoch >= cfg.l1_warmup)
+            if world > 1: losses = _mean_over_ranks(losses)
             _finite_or_stop(losses, epoch, step, ckpt)
             for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + v.item()
             n += 1
-        record = {'epoch': epoch + 1, **{k: v / max(n, 1) for k, v in sums.items()},
-                  **_validate(m, valid_dl, out, epoch), 'seconds': time.perf_counter() - t0}
-        history.append(record)
-        save_checkpoint(ckpt, m, epoch + 1, train_dl, history)
-        _report(mb, record, cfg.epochs, history)
-    if cfg.colorfulness: calibrate_colorfulness(m.G, train_dl, cfg.colorfulness)
-    save_generator(m.G, out / 'generator.safetensors', **_provenance(cfg, history))
+        if rank == 0:                                            # one process validates and writes
+            record = {'epoch': epoch + 1, **{k: v / max(n, 1) for k, v in sums.items()},
+                      **_validate(m, valid_dl, out, epoch), 'seconds': time.perf_counter() - t0}
+            history.append(record)
+            save_checkpoint(ckpt, m, epoch + 1, train_dl, history)
+            _report(mb, record, cfg.epochs, history)
+        if world > 1: dist.barrier()
+    if rank == 0:
+        if cfg.colorfulness: calibrate_colorfulness(m.G, train_dl, cfg.colorfulness)
+        save_generator(m.G, out / 'generator.safetensors', **_provenance(cfg, history))
+    if world > 1:                   # every rank returns rank 0's networks (its batch-norm statistics, its calibration)
+        for b in [*m.G.buffers(), *m.D.buffers()]: dist.broadcast(b, 0)
+    if joined: dist.destroy_process_group()
     return m
 
-# %% ../nbs/04_training.ipynb #2bd50d20
+# %% ../nbs/04_training.ipynb #318c72f9
 def _report(mb, record, epochs, history):
     "One line per epoch (terminal and notebook); in a notebook also the live loss plot."
     keys = ['g_l1', 'g_gan', 'd_real', 'd_fake', 'val_l1', 'ciede2000', 'auc', 'colorfulness_ratio']
@@ -285,19 +357,21 @@ def _provenance(cfg, history):
             'val_metrics': json.dumps({k: round(v, 4) for k, v in last.items() if isinstance(v, float)}),
             'history': json.dumps([{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()} for r in history])}
 
-# %% ../nbs/04_training.ipynb #917b8198
+# %% ../nbs/04_training.ipynb #28408128
 @call_parse
 def train_cli(preset: str = 'cpu32',    # smoke, cpu32 or paper256
               out: str = None,          # run folder: checkpoint, sample grids, generator.safetensors (default runs/PRESET)
               epochs: int = None,       # train until this many epochs in all (default: the preset's)
               resume: store_true = False,  # continue from OUT/checkpoint.pt
-              data: str = None):        # the trimmed CIFAR-10 .npz (default $COLORIZER_DATA, then ../shared/data/)
-    "Train the pix2pix colorizer with a preset."
+              data: str = None,         # the trimmed CIFAR-10 .npz (default $COLORIZER_DATA, then ../shared/data/)
+              sync_bn: store_true = False):  # under torchrun on GPUs: batch-norm statistics over all processes
+    "Train the pix2pix colorizer with a preset (under `torchrun`: one process of a distributed run)."
     if preset not in PRESETS: raise SystemExit(f'unknown preset {preset!r}: choose one of {", ".join(PRESETS)}')
     cfg = PRESETS[preset] if epochs is None else replace(PRESETS[preset], epochs=epochs)
+    if sync_bn: cfg = replace(cfg, sync_bn=True)
     out = Path(out or f'runs/{preset}')
     if (out / 'checkpoint.pt').exists() and not resume:
         raise SystemExit(f'{out} already holds a run: pass --resume to continue it, or choose another --out')
     try: train(cfg, out, resume=resume, data=data)
     except (FileNotFoundError, ValueError, FloatingPointError) as e: raise SystemExit(f'colorizer train: {e}')
-    print(f'wrote {out / "generator.safetensors"}')
+    if _dist_env()[0] == 0: print(f'wrote {out / "generator.safetensors"}')
