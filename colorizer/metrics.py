@@ -4,15 +4,16 @@
 
 # %% auto #0
 __all__ = ['psnr', 'ssim', 'ciede2000', 'ab_auc', 'ab_accuracy', 'colorfulness', 'colorization_metrics', 'gray_colorizer',
-           'mean_ab', 'prior_colorizer', 'colorize_with', 'pil_colorizer', 'evaluate', 'results_table', 'show_results']
+           'mean_ab', 'prior_colorizer', 'colorize_with', 'pil_colorizer', 'evaluate', 'results_table', 'show_results',
+           'evaluate_cli']
 
-# %% ../nbs/06_evaluation.ipynb #15298d30
-import math
+# %% ../nbs/06_evaluation.ipynb #06f9a9ed
+import math, sys
 import numpy as np
 import torch
 from .lab import rgb_to_lab, lab_to_rgb, normalize_l, normalize_ab, denormalize_ab
 
-# %% ../nbs/06_evaluation.ipynb #a37e5709
+# %% ../nbs/06_evaluation.ipynb #f7192983
 def _check(x, channels, name):
     "Raise a clear error unless `x` is shaped (..., channels, H, W)."
     if not torch.is_tensor(x) or x.ndim < 3 or x.shape[-3] != channels:
@@ -22,7 +23,7 @@ def _to_8bit(rgb):
     "Round RGB in [0, 1] to the nearest 8-bit level (as saving a photo does), in float64."
     return (rgb.double().clamp(0, 1) * 255).round() / 255
 
-# %% ../nbs/06_evaluation.ipynb #e717e686
+# %% ../nbs/06_evaluation.ipynb #d9d9ecea
 def psnr(pred: torch.Tensor,          # RGB (..., 3, H, W) in [0, 1]
          true: torch.Tensor,          # RGB (..., 3, H, W) in [0, 1]
          identical: float = 100.):    # the value for MSE = 0
@@ -31,7 +32,7 @@ def psnr(pred: torch.Tensor,          # RGB (..., 3, H, W) in [0, 1]
     mse = ((pred.double() - true.double()) ** 2).mean((-3, -2, -1))
     return torch.where(mse == 0, torch.full_like(mse, identical), -10 * torch.log10(mse))
 
-# %% ../nbs/06_evaluation.ipynb #6af42f61
+# %% ../nbs/06_evaluation.ipynb #c79de223
 def _box_mean(x, win):
     "Mean of every `win`×`win` window that fits in `x` (..., H, W) -> (..., H-win+1, W-win+1)."
     c = x.new_zeros(*x.shape[:-2], x.shape[-2] + 1, x.shape[-1] + 1)   # summed-area table with a zero border
@@ -53,7 +54,7 @@ def ssim(pred: torch.Tensor,   # RGB (..., 3, H, W) in [0, 1]
     s = (2 * mx * my + c1) * (2 * vxy + c2) / ((mx * mx + my * my + c1) * (vx + vy + c2))
     return s.mean((-3, -2, -1))
 
-# %% ../nbs/06_evaluation.ipynb #ce1b8f8f
+# %% ../nbs/06_evaluation.ipynb #b306f836
 def _wrap_hue(h1, h2, cc):
     "Hue difference Δh' and mean h̄' (radians), handling the 0/2π wrap and zero chroma (Sharma et al., eqs. 10, 14)."
     d, s = h2 - h1, h1 + h2
@@ -85,7 +86,7 @@ def ciede2000(lab1: torch.Tensor,   # Lab (..., 3, H, W)
     l, c, h = (L2 - L1) / sl, (c2 - c1) / sc, dH / sh
     return torch.sqrt((l * l + c * c + h * h + rt * c * h).clamp(min=0))
 
-# %% ../nbs/06_evaluation.ipynb #ae791dab
+# %% ../nbs/06_evaluation.ipynb #4ac53c12
 def _ab_error(pred_lab, true_lab):
     "Euclidean error in the ab plane per pixel: (..., 3, H, W) -> (..., H, W)."
     d = pred_lab[..., 1:, :, :].double() - true_lab[..., 1:, :, :].double()
@@ -99,7 +100,7 @@ def ab_auc(pred_lab: torch.Tensor,   # Lab (..., 3, H, W)
     first = _ab_error(pred_lab, true_lab).ceil().clamp(max=max_t + 1)   # the first threshold that counts the pixel
     return ((max_t + 1 - first) / (max_t + 1)).mean((-2, -1))
 
-# %% ../nbs/06_evaluation.ipynb #25b22784
+# %% ../nbs/06_evaluation.ipynb #4db7b750
 def ab_accuracy(pred_lab: torch.Tensor,   # Lab (..., 3, H, W)
                 true_lab: torch.Tensor,   # Lab (..., 3, H, W)
                 dl: float = 2.,           # tolerance on |ΔL|
@@ -110,7 +111,7 @@ def ab_accuracy(pred_lab: torch.Tensor,   # Lab (..., 3, H, W)
     ok = (d[..., 0, :, :] <= dl) & (d[..., 1, :, :] <= dab) & (d[..., 2, :, :] <= dab)
     return ok.double().mean((-2, -1))
 
-# %% ../nbs/06_evaluation.ipynb #b58953ca
+# %% ../nbs/06_evaluation.ipynb #c85a48ca
 def colorfulness(rgb: torch.Tensor):   # RGB (..., 3, H, W) in [0, 1]
     "Hasler & Süsstrunk's colorfulness M on the 0..255 scale, per image: (..., 3, H, W) -> (...)."
     _check(rgb, 3, 'colorfulness')
@@ -120,7 +121,7 @@ def colorfulness(rgb: torch.Tensor):   # RGB (..., 3, H, W) in [0, 1]
     mean = torch.sqrt(rg.mean(-1) ** 2 + yb.mean(-1) ** 2)
     return spread + 0.3 * mean
 
-# %% ../nbs/06_evaluation.ipynb #17d19cc3
+# %% ../nbs/06_evaluation.ipynb #dd4dc7f0
 def _per_image_metrics(pred_rgb, true_rgb, input_l=None):
     "Every metric per image (B,) for 8-bit-rounded RGB batches; `input_l` (B, 1, H, W) defaults to the truth's L."
     _check(pred_rgb, 3, 'colorization_metrics'); _check(true_rgb, 3, 'colorization_metrics')
@@ -146,7 +147,7 @@ def colorization_metrics(pred_rgb: torch.Tensor,          # predicted RGB (B, 3,
     "All metrics of a batch, averaged over its images: a dict of floats."
     return _summarize(_per_image_metrics(pred_rgb, true_rgb, input_l))
 
-# %% ../nbs/06_evaluation.ipynb #c06c21a1
+# %% ../nbs/06_evaluation.ipynb #bb35dd70
 def gray_colorizer(l: torch.Tensor) -> torch.Tensor:
     "The gray baseline: ab = 0. (B, 1, H, W) -> (B, 2, H, W)."
     return l.new_zeros(l.shape[0], 2, *l.shape[2:])
@@ -169,12 +170,12 @@ def prior_colorizer(ab=None):   # mean (a, b) in Lab units; default: the trimmed
     colorizer.ab = ab
     return colorizer
 
-# %% ../nbs/06_evaluation.ipynb #0a2ee051
+# %% ../nbs/06_evaluation.ipynb #c9bf54a8
 def _as_chw(im):
     "One image, uint8 (H, W, 3) array or (3, H, W) tensor in [0, 1] -> float64 tensor (3, H, W)."
     if isinstance(im, np.ndarray):
         if im.ndim != 3 or im.shape[-1] != 3 or im.dtype != np.uint8: raise ValueError(f'expected a uint8 (H, W, 3) array, got {im.dtype} {im.shape}')
-        return torch.from_numpy(im).permute(2, 0, 1).double() / 255
+        return torch.from_numpy(im if im.flags.writeable else im.copy()).permute(2, 0, 1).double() / 255   # read-only arrays: no torch warning
     _check(im, 3, 'an image'); return im.double()
 
 def _batches(images, bs=256):
@@ -188,7 +189,7 @@ def _batches(images, bs=256):
         for i in range(0, len(images), bs): yield images[i:i + bs].double()
     else: raise ValueError(f'images must be a uint8 (N, H, W, 3) array, a (N, 3, H, W) tensor or a list of images, got {type(images).__name__} {tuple(getattr(images, "shape", ()))}')
 
-# %% ../nbs/06_evaluation.ipynb #7fdbc20e
+# %% ../nbs/06_evaluation.ipynb #71ee1cdf
 def _pil_luma(rgb):
     "PIL's `convert('L')` on 8-bit RGB in [0, 1] (B, 3, H, W): ITU-R 601 luma in PIL's integer arithmetic, (B, 1, H, W) in [0, 1]."
     r, g, b = (rgb * 255).round().long().unbind(-3)
@@ -216,7 +217,7 @@ def colorize_with(colorizer,                  # callable: l (B, 1, H, W) -> ab (
     outs = [_run(colorizer, rgb, l_source)[1] for rgb in _batches(images, bs)]
     return [o[0] for o in outs] if isinstance(images, (list, tuple)) else torch.cat(outs)
 
-# %% ../nbs/06_evaluation.ipynb #a7785567
+# %% ../nbs/06_evaluation.ipynb #b08d4036
 def pil_colorizer(fn):   # callable: PIL.Image (mode 'L') -> PIL.Image (RGB, same size)
     "Wrap a PIL-level colorizer `fn(gray_image) -> rgb_image` into a colorizer on normalized tensors."
     from PIL import Image
@@ -231,7 +232,7 @@ def pil_colorizer(fn):   # callable: PIL.Image (mode 'L') -> PIL.Image (RGB, sam
         return normalize_ab(torch.stack(abs_)).to(l)
     return colorizer
 
-# %% ../nbs/06_evaluation.ipynb #8121a346
+# %% ../nbs/06_evaluation.ipynb #e80b7a9f
 def evaluate(colorizer,                   # callable: l (B, 1, H, W) -> ab (B, 2, H, W), both normalized
              images,                      # color images: uint8 (N, H, W, 3), (N, 3, H, W) in [0, 1], or a list
              l_source: str = 'original',  # 'original' or 'pil' (see `colorize_with`)
@@ -251,16 +252,20 @@ class _Markdown(str):
     "A string that Jupyter renders as markdown."
     def _repr_markdown_(self): return str(self)
 
-def results_table(results: dict,     # {method name: dict from `evaluate`}; missing metrics show as –
-                  digits: int = None   # decimals for every column (default: each metric's own)
+def results_table(results: dict,       # {method name: dict from `evaluate`}; missing metrics show as –
+                  digits: int = None,  # decimals for every column (default: each metric's own)
+                  columns: list = None # the metrics to show, as keys of `evaluate`'s dict (default: all)
                  ) -> str:
     "A markdown table of several methods' metrics, one row per method."
+    unknown = [k for k in columns or () if k not in _COLUMNS]
+    if unknown: raise ValueError(f'unknown columns {unknown}: choose from {list(_COLUMNS)}')
+    cols = {k: _COLUMNS[k] for k in columns or _COLUMNS}
     fmt = lambda v, d: '–' if v is None else f'{v:.{d if digits is None else digits}f}'
-    rows = ['| method | ' + ' | '.join(h for h, _ in _COLUMNS.values()) + ' |', '|---|' + '---:|' * len(_COLUMNS)]
-    rows += [f'| {name} | ' + ' | '.join(fmt(r.get(k), d) for k, (_, d) in _COLUMNS.items()) + ' |' for name, r in results.items()]
+    rows = ['| method | ' + ' | '.join(h for h, _ in cols.values()) + ' |', '|---|' + '---:|' * len(cols)]
+    rows += [f'| {name} | ' + ' | '.join(fmt(r.get(k), d) for k, (_, d) in cols.items()) + ' |' for name, r in results.items()]
     return _Markdown('\n'.join(rows))
 
-# %% ../nbs/06_evaluation.ipynb #9d12ee75
+# %% ../nbs/06_evaluation.ipynb #130e5c68
 def _hwc_list(images):
     "A column of images (tensor (N, C, H, W) in [0, 1], list of (C, H, W) tensors, or uint8 arrays) -> list of (H, W[, 3]) arrays in [0, 1]."
     if isinstance(images, np.ndarray) and images.dtype == np.uint8: images = list(images)
@@ -293,3 +298,68 @@ def show_results(grays,                    # the inputs: gray images (a column, 
             if r == 0: axs[r, c].set_title(title)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/06_evaluation.ipynb #d2a763b0
+def _network_colorizer(model):
+    "The generator `model` as a colorizer: the network directly on the normalized L, in eval mode, without gradients."
+    model.eval(); device = next(model.parameters()).device
+    def colorizer(l):  # (B, 1, H, W) -> (B, 2, H, W)
+        with torch.no_grad(): return model(l.to(device)).float().cpu()
+    return colorizer
+
+def _pipeline_colorizer(model, render_size=None):   # render_size None: the inference chapter's default
+    "The full-resolution pipeline `colorizer.inference.colorize(image, model)` as a colorizer."
+    from colorizer.inference import colorize, RENDER_SIZE
+    size = RENDER_SIZE if render_size is None else render_size
+    return pil_colorizer(lambda im: colorize(im, model, render_size=size))
+
+# %% ../nbs/06_evaluation.ipynb #a959be3e
+def _fail(why): return SystemExit(f'colorizer evaluate: {why}')
+
+def _folder_photos(folder, limit=None):
+    "The color photos in `folder` as uint8 (H, W, 3) arrays (the first `limit`), and the files skipped, with why."
+    from colorizer.data import image_files, load_rgb
+    try: files = image_files(folder)
+    except NotADirectoryError as e: raise _fail(e) from None
+    if not files: raise _fail(f'no photos in {folder} (looked for .png, .jpg, .jpeg, .webp, .bmp, .tif, .tiff files)')
+    photos, skipped = [], []
+    for f in files:
+        if limit and len(photos) == limit: break
+        try: rgb = np.array(load_rgb(f))
+        except OSError as e: skipped.append(f'{f}: {e}'); continue
+        if min(rgb.shape[:2]) < 7: skipped.append(f'{f}: smaller than 7×7 pixels'); continue
+        if colorfulness(torch.from_numpy(rgb).permute(2, 0, 1) / 255.) < 1: skipped.append(f'{f}: black and white, no colors to compare with'); continue
+        photos.append(rgb)
+    if not photos: raise _fail(f'no color photos in {folder}: ' + '; '.join(skipped))
+    return photos, skipped
+
+from fastcore.script import call_parse
+
+@call_parse
+def evaluate_cli(images: str = None,       # a folder of color photos, evaluated at full resolution (default: trimmed CIFAR-10's test split)
+                 data: str = None,         # the trimmed CIFAR-10 .npz (default $COLORIZER_DATA, then ../shared/data/)
+                 weights: str = None,      # generator weights file (default: the weights shipped with the package)
+                 render_size: int = None,  # with --images: pixels on the short side of the copy the network sees (default: colorize's)
+                 limit: int = None):       # evaluate on the first N images only
+    "Measure a generator against the gray and prior baselines; print the results as a markdown table."
+    from colorizer.inference import load_model, RENDER_SIZE
+    from colorizer.data import cifar_arrays
+    if limit is not None and limit < 1: raise _fail(f'--limit must be at least 1, got {limit}')
+    if render_size is not None and images is None: raise _fail('--render-size applies to --images: on CIFAR-10 the network sees the 32×32 L itself')
+    try: model = load_model(weights)
+    except (OSError, ValueError) as e: raise _fail(e) from None
+    if images is not None:
+        photos, skipped = _folder_photos(images, limit)
+        for s in skipped: print(f'skipped {s}', file=sys.stderr)
+        ours, l_source = _pipeline_colorizer(model, render_size), 'pil'
+        what = f'{len(photos)} color photo{"s" * (len(photos) != 1)} in {images}, full resolution, 8-bit gray input; ours: colorize(), render size {render_size or RENDER_SIZE}'
+    else:
+        try: photos = cifar_arrays(data)['x_test'][:limit]
+        except (OSError, ValueError) as e: raise _fail(e) from None
+        ours, l_source = _network_colorizer(model), 'original'
+        what = f'{len(photos)} test images of the trimmed CIFAR-10, the Lab L of the originals in; ours: the network on the 32×32 L'
+    try: results = {name: evaluate(c, photos, l_source=l_source) for name, c in
+                    (('ours', ours), ('gray (ab = 0)', gray_colorizer), ('prior (CIFAR train mean ab)', prior_colorizer()))}
+    except ValueError as e: raise _fail(e) from None
+    print(f'{what}\nweights: {weights or "shipped with the package"} (depth {model.depth}, ngf {model.ngf})\n')
+    print(results_table(results))
