@@ -6,14 +6,14 @@
 __all__ = ['DownBlock', 'UpBlock', 'init_weights', 'default_depth', 'UNetGenerator', 'count_params', 'forward_flops',
            'layer_table', 'draw_unet']
 
-# %% ../nbs/02_generator.ipynb #f6f96dc3
+# %% ../nbs/02_generator.ipynb #04d4a66d
 import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
-# %% ../nbs/02_generator.ipynb #cba1ae85
+# %% ../nbs/02_generator.ipynb #b1fbf8e1
 class DownBlock(nn.Module):
     "Halve the resolution: Conv2d 4×4 stride 2 → BatchNorm2d (optional) → LeakyReLU(0.2)."
     def __init__(self, in_ch: int,               # input channels
@@ -27,7 +27,7 @@ class DownBlock(nn.Module):
     def forward(self, x):  # (B, in_ch, H, W) -> (B, out_ch, H/2, W/2)
         return self.act(self.norm(self.conv(x)))
 
-# %% ../nbs/02_generator.ipynb #2bc89140
+# %% ../nbs/02_generator.ipynb #b19fce57
 class UpBlock(nn.Module):
     "Double the resolution: ConvTranspose2d 4×4 stride 2 → BatchNorm2d → Dropout(0.5) (optional) → ReLU."
     def __init__(self, in_ch: int,            # input channels
@@ -42,7 +42,7 @@ class UpBlock(nn.Module):
     def forward(self, x):  # (B, in_ch, H, W) -> (B, out_ch, 2H, 2W)
         return self.act(self.drop(self.norm(self.conv(x))))
 
-# %% ../nbs/02_generator.ipynb #910fd081
+# %% ../nbs/02_generator.ipynb #eb0a6afd
 def init_weights(module: nn.Module) -> nn.Module:
     "pix2pix initialisation of `module` and its children: conv weights N(0, 0.02), batch-norm weights N(1, 0.02), biases 0."
     for m in module.modules():
@@ -54,7 +54,7 @@ def init_weights(module: nn.Module) -> nn.Module:
         if m.bias is not None: nn.init.zeros_(m.bias)
     return module
 
-# %% ../nbs/02_generator.ipynb #f7fd1c1c
+# %% ../nbs/02_generator.ipynb #d433f1d2
 def default_depth(size: int) -> int:
     "Number of U-Net levels that bring a `size`×`size` training image down to 1×1: ⌊log₂ size⌋."
     if isinstance(size, bool) or not isinstance(size, int) or size < 4:
@@ -65,7 +65,7 @@ def _channels(depth, ngf):
     "Output channels of each encoder level: ngf, 2ngf, 4ngf, 8ngf, 8ngf, …"
     return [ngf * min(2 ** i, 8) for i in range(depth)]
 
-# %% ../nbs/02_generator.ipynb #460f491f
+# %% ../nbs/02_generator.ipynb #c4e597f7
 def _pad_to_multiple(x, m):
     "Pad (B, C, H, W) `x` on all sides to multiples of `m` (reflect if possible, else replicate); also return the crop back."
     h, w = x.shape[-2:]
@@ -76,7 +76,7 @@ def _pad_to_multiple(x, m):
     mode = 'reflect' if max(pad[:2]) < w and max(pad[2:]) < h else 'replicate'
     return F.pad(x, pad, mode=mode), (slice(top, top + h), slice(left, left + w))
 
-# %% ../nbs/02_generator.ipynb #217075fa
+# %% ../nbs/02_generator.ipynb #29729130
 class UNetGenerator(nn.Module):
     "pix2pix U-Net: normalized L (B, 1, H, W) → ab (B, 2, H, W) in (−1, 1), for any H and W."
     def __init__(self, depth: int = 5,   # encoder levels; `default_depth(size)` reaches 1×1 at the training size
@@ -93,7 +93,8 @@ class UNetGenerator(nn.Module):
             [UpBlock(ch[-1] if j == 0 else 2 * ch[depth - 1 - j], ch[depth - 2 - j], dropout=j < 3)
              for j in range(depth - 1)])
         self.final = nn.ConvTranspose2d(2 * ngf, 2, 4, 2, 1)
-        self.register_buffer('ab_gain', torch.ones(()))            # colour calibration, set after training (chapter 04)
+        self.register_buffer('ab_gain', torch.ones(()))            # colour calibration, set after training (chapter 04):
+        self.register_buffer('ab_center', torch.zeros(2, 1, 1))    # ab -> center + gain · (ab − center)
         init_weights(self)
 
     def forward(self, L):  # (B, 1, H, W) -> (B, 2, H, W)
@@ -105,9 +106,10 @@ class UNetGenerator(nn.Module):
             x = down(x); skips.append(x)
         for up, skip in zip(self.up, reversed(skips[:-1])):
             x = torch.cat([up(x), skip], dim=1)                      # (B, 2·ch, h, w)
-        return (torch.tanh(self.final(x)) * self.ab_gain).clamp(-1, 1)[..., crop[0], crop[1]]
+        ab = torch.tanh(self.final(x))
+        return (self.ab_center + self.ab_gain * (ab - self.ab_center)).clamp(-1, 1)[..., crop[0], crop[1]]
 
-# %% ../nbs/02_generator.ipynb #63553494
+# %% ../nbs/02_generator.ipynb #b85b96d7
 def _blocks(model):
     "The model's blocks in order: its children, with ModuleLists opened up one level."
     for name, m in model.named_children():
@@ -146,7 +148,7 @@ def _md_table(rows):
     lines.append(f'| **total** | | **{sum(r[2] for r in rows):,}** | **{sum(r[3] for r in rows) / 1e9:,.3f} G** |')
     return '\n'.join(lines)
 
-# %% ../nbs/02_generator.ipynb #f64c0106
+# %% ../nbs/02_generator.ipynb #6d0023bc
 def draw_unet(model: UNetGenerator, size: int = 256):
     "Draw `model`'s feature maps for a `size`×`size` input as a U (matplotlib); return the figure."
     import matplotlib.pyplot as plt

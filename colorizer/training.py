@@ -99,6 +99,7 @@ class TrainConfig:
     lr: float = 2e-4            # Adam learning rate, both networks (paper)
     beta1: float = 0.5          # Adam β1 (paper); β2 = 0.999
     l1_weight: float = 100.0    # λ
+    gan: bool = True            # the GAN term (paper); False trains the generator on λ·L1 alone
     gan_mode: str = 'bce'       # 'bce' (paper) or 'lsgan'
     l1_warmup: int = 0          # epochs of L1-only generator training before the GAN term joins
     real_label: float = 1.0     # discriminator's target for real patches (< 1: label smoothing)
@@ -108,7 +109,7 @@ class TrainConfig:
     device: str = 'auto'        # 'auto': CUDA when present, else CPU
     bf16: bool = False          # bf16 autocast (faster on recent GPUs, slower on this CPU)
     channels_last: bool = False # NHWC memory layout (faster on GPUs, slower on this CPU)
-    colorfulness: float = 0.75  # after training, scale the colours to this share of the training photos' colorfulness (0: off)
+    colorfulness: float = 0.7   # after training, scale the colours to this share of the training photos' colorfulness (0: off)
     sync_bn: bool = False       # under torchrun on GPUs: batch-norm statistics over all processes (SyncBatchNorm)
 
     def resolved_device(self) -> torch.device:
@@ -177,7 +178,8 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
     if not path.is_file(): raise FileNotFoundError(f'no checkpoint to resume at {path}')
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f'{path} is not a readable Colorizer checkpoint ({e})') from None
-    state['G'].setdefault('ab_gain', torch.ones(()))   # checkpoints from before the calibration existed
+    for k, v in UNetGenerator(2, 1).state_dict().items():   # checkpoints from before the calibration existed
+        if k.startswith('ab_'): state['G'].setdefault(k, v)
     _check_state(m.G, state['G'], f'{path} (generator)')
     m.G.load_state_dict(state['G']); m.D.load_state_dict(state['D'])
     m.opt_G.load_state_dict(state['opt_G']); m.opt_D.load_state_dict(state['opt_D'])
@@ -187,28 +189,29 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
 
 # %% ../nbs/04_training.ipynb #af50aee4
 @torch.no_grad()
-def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.75, max_images: int = 2048) -> float:
-    "Set `G.ab_gain` so its colours on `batches` of (L, ab) have `target` × the true colorfulness; returns the gain."
+def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.7, max_images: int = 2048) -> float:
+    "Set `G.ab_center` to the mean true colour of `batches` of (L, ab), and `G.ab_gain` so G's colours have `target` × the true colorfulness."
     from colorizer.metrics import colorfulness
-    G.eval(); G.ab_gain.fill_(1.0)
+    G.eval(); G.ab_gain.fill_(1.0); G.ab_center.zero_()
     Ls, preds, truths, n = [], [], [], 0
     for L, ab in batches:
         Ls.append(L.float().cpu()); preds.append(G(L).float().cpu()); truths.append(ab.float().cpu()); n += len(L)
         if n >= max_images: break
     L, pred, truth = torch.cat(Ls), torch.cat(preds), torch.cat(truths)
     rgb = lambda ab_n: lab_to_rgb(torch.cat([denormalize_l(L), denormalize_ab(ab_n)], 1))
-    goal = target * colorfulness(rgb(truth)).mean()
+    goal, center = target * colorfulness(rgb(truth)).mean(), truth.mean((0, 2, 3), keepdim=True)   # (1, 2, 1, 1)
+    stretch = lambda g: (center + g * (pred - center)).clamp(-1, 1)
     lo, hi = 0.0, 8.0                                        # colorfulness grows with the gain: bisect
     for _ in range(20):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if colorfulness(rgb((pred * mid).clamp(-1, 1))).mean() < goal else (lo, mid)
-    G.ab_gain.fill_((lo + hi) / 2)
+        lo, hi = (mid, hi) if colorfulness(rgb(stretch(mid))).mean() < goal else (lo, mid)
+    G.ab_gain.fill_((lo + hi) / 2); G.ab_center.copy_(center[0])
     return G.ab_gain.item()
 
 # %% ../nbs/04_training.ipynb #5bd8489d
 PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
-    'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=60, l1_warmup=10),
+    'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=60, gan=False),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 
@@ -317,7 +320,7 @@ def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
         t0, sums, n = time.perf_counter(), {}, 0
         for step, (L, ab) in enumerate(progress_bar(train_dl, parent=mb) if rank == 0 else train_dl):
             if cfg.channels_last: L, ab = L.contiguous(memory_format=torch.channels_last), ab.contiguous(memory_format=torch.channels_last)
-            losses = train_step(net, L.to(device), ab.to(device), use_gan=epoch >= cfg.l1_warmup)
+            losses = train_step(net, L.to(device), ab.to(device), use_gan=cfg.gan and epoch >= cfg.l1_warmup)
             if world > 1: losses = _mean_over_ranks(losses)
             _finite_or_stop(losses, epoch, step, ckpt)
             for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + v.item()
