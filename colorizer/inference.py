@@ -6,7 +6,7 @@
 __all__ = ['SHIPPED_WEIGHTS', 'MAX_PIXELS', 'RENDER_SIZE', 'load_model', 'colorize', 'colorize_files', 'colorize_cli', 'main',
            'show_colorized', 'make_demo', 'demo_cli']
 
-# %% ../nbs/05_inference.ipynb #f8c528ed
+# %% ../nbs/05_inference.ipynb #87e3a2ae
 import importlib, math, os, sys, tempfile
 from contextlib import contextmanager
 from functools import lru_cache
@@ -22,7 +22,7 @@ from .lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
 from .data import load_rgb, image_files, _to_rgb
 from .training import load_generator
 
-# %% ../nbs/05_inference.ipynb #704ab63f
+# %% ../nbs/05_inference.ipynb #a723d7d4
 SHIPPED_WEIGHTS = Path(colorizer.__file__).parent / 'weights' / 'colorizer.safetensors'
 
 def load_model(weights=None,    # a generator weights file (safetensors); None: the weights shipped with the package
@@ -39,7 +39,7 @@ def load_model(weights=None,    # a generator weights file (safetensors); None: 
 @lru_cache(maxsize=1)
 def _shipped_model(): return load_model()
 
-# %% ../nbs/05_inference.ipynb #2034ec4d
+# %% ../nbs/05_inference.ipynb #86fe04f0
 def _array_rgb(a: np.ndarray) -> np.ndarray:
     "(H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array of uint8, uint16 or floats in [0, 1] -> (H, W, 3) uint8."
     if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
@@ -62,7 +62,7 @@ def _as_rgb(image, max_pixels=None) -> np.ndarray:
     if isinstance(image, np.ndarray): return _array_rgb(image)
     raise TypeError(f'colorize takes a path, a PIL image or a numpy array, not {type(image).__name__}')
 
-# %% ../nbs/05_inference.ipynb #a99c908f
+# %% ../nbs/05_inference.ipynb #1e905486
 MAX_PIXELS = 100_000_000
 
 @contextmanager
@@ -87,8 +87,8 @@ def _read(path, max_pixels=MAX_PIXELS) -> Image.Image:
                              f'{max_pixels / 1e6:g} megapixels (a decompression bomb?); raise the limit with --max-pixels')
         return load_rgb(path)
 
-# %% ../nbs/05_inference.ipynb #c03e04f2
-RENDER_SIZE = 32
+# %% ../nbs/05_inference.ipynb #bd555a64
+RENDER_SIZE = 48
 
 def _working_size(h, w, render_size):
     "(h, w) with the short side `render_size` and the aspect of (`h`, `w`)."
@@ -101,7 +101,7 @@ def _network_input(rgb: np.ndarray, render_size: int) -> torch.Tensor:  # (H, W,
     small = np.array(Image.fromarray(rgb).resize((w, h), Image.Resampling.BICUBIC, reducing_gap=3.0))
     return normalize_l(rgb_to_lab(torch.from_numpy(small).permute(2, 0, 1).float() / 255)[:1])
 
-# %% ../nbs/05_inference.ipynb #0e4ed604
+# %% ../nbs/05_inference.ipynb #294dca86
 @torch.no_grad()
 def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normalized L -> [(2, h, w)] ab in Lab units
     "Run `model` on the network inputs `ls`, grouped by shape, `batch_size` at a time."
@@ -117,7 +117,7 @@ def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normaliz
     finally: model.train(was_training)
     return out
 
-# %% ../nbs/05_inference.ipynb #7f24fd24
+# %% ../nbs/05_inference.ipynb #91493bf8
 _GRAY_L = rgb_to_lab(torch.arange(256, dtype=torch.float64).div(255).expand(3, 1, 256))[0, 0].float()  # L of gray 0..255
 
 def _lightness(piece: torch.Tensor) -> torch.Tensor:  # (h, W, 3) uint8 -> (h, W) float32
@@ -158,7 +158,7 @@ def _compose(rgb: np.ndarray, ab: torch.Tensor, piece=1 << 20) -> np.ndarray:  #
         out[y:y + rows] = lab_to_rgb(lab).mul_(255).round_().permute(1, 2, 0).to(torch.uint8)
     return out.numpy()
 
-# %% ../nbs/05_inference.ipynb #dc16d34d
+# %% ../nbs/05_inference.ipynb #2ae5c556
 def _check_render_size(render_size):
     if isinstance(render_size, bool) or not isinstance(render_size, int) or render_size < 8:
         raise ValueError(f'render_size must be an int >= 8 (pixels on the short side), got {render_size!r}')
@@ -178,7 +178,7 @@ def colorize(image,                      # a path, PIL image or array (H, W) / (
     out = [Image.fromarray(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size)]
     return out if many else out[0]
 
-# %% ../nbs/05_inference.ipynb #705642f5
+# %% ../nbs/05_inference.ipynb #786ab97c
 def _skimage_photo(name):
     "scikit-image's bundled photo `name` as (H, W, 3) uint8 (the left view for stereo pairs); None if it has none."
     from skimage import data
@@ -193,7 +193,7 @@ def _black_and_white(rgb: np.ndarray) -> np.ndarray:  # (H, W, 3) uint8 -> (H, W
     lab[1:] = 0
     return lab_to_rgb(lab)[0].mul(255).round().byte().numpy()
 
-# %% ../nbs/05_inference.ipynb #dd6a5d10
+# %% ../nbs/05_inference.ipynb #10394880
 def _atomic_write(dest, write, overwrite=False) -> Path:
     "Call `write(file)` on a temporary file beside `dest`, then move it to `dest` (if `dest` exists: only if `overwrite`)."
     dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
@@ -216,7 +216,7 @@ def _write_png(rgb: np.ndarray, dest, overwrite=False) -> Path:
     "Write the (H, W, 3) uint8 array `rgb` as the PNG file `dest`, atomically."
     return _atomic_write(dest, lambda f: Image.fromarray(rgb).save(f, 'PNG', compress_level=1), overwrite)
 
-# %% ../nbs/05_inference.ipynb #635afdac
+# %% ../nbs/05_inference.ipynb #aaeecc3f
 _BATCH_PIXELS = 8_000_000
 
 def _file_id(path):
@@ -251,7 +251,7 @@ def _run_batch(pending, model, render_size, overwrite):
         except Exception as e: failed.append((src, str(e)))
     return written, failed
 
-# %% ../nbs/05_inference.ipynb #e37acd42
+# %% ../nbs/05_inference.ipynb #e3213d62
 def colorize_files(inputs,                    # photos, and folders of photos (searched recursively)
                    out,                       # folder for the results: OUT/<photo name>.png
                    model=None,                # a generator from `load_model`; None: the shipped weights
@@ -288,7 +288,7 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
             for src_, why in bad: report(src_, why)
     return written, failed
 
-# %% ../nbs/05_inference.ipynb #992958fd
+# %% ../nbs/05_inference.ipynb #16c1843b
 @call_parse
 def colorize_cli(inputs: Param('photos, or folders of photos (searched recursively)', str, nargs='+'),
                  out: Param('folder for the results, written as OUT/<photo name>.png', str, required=True) = None,
@@ -308,7 +308,7 @@ def colorize_cli(inputs: Param('photos, or folders of photos (searched recursive
     print(f'colorized {len(written)} of {total} photos into {out}' + (f'; {len(failed)} failed (see above)' if failed else ''))
     return 1 if failed else 0
 
-# %% ../nbs/05_inference.ipynb #a5d72203
+# %% ../nbs/05_inference.ipynb #cc6a7cbf
 _COMMANDS = {  # name: (module, function, what it does)
     'colorize': ('colorizer.inference', 'colorize_cli', 'colorize photos, or folders of photos, into a folder of PNGs'),
     'demo':     ('colorizer.inference', 'demo_cli', 'colorize the sample photos into images/test.png (make demo)'),
@@ -347,7 +347,7 @@ def main(argv=None) -> int:
     status = func(**args)
     return status if isinstance(status, int) and not isinstance(status, bool) else 0
 
-# %% ../nbs/05_inference.ipynb #aaf2a037
+# %% ../nbs/05_inference.ipynb #97df6762
 def show_colorized(rows,                         # one tuple of images per row, e.g. (gray, colorized, original)
                    titles=('black and white', 'colorized', 'original'),
                    width=9.):                    # figure width in inches
@@ -379,7 +379,7 @@ def make_demo(samples='images/samples',   # folder of black-and-white photos
     import matplotlib.pyplot as plt; plt.close(fig)
     return Path(out)
 
-# %% ../nbs/05_inference.ipynb #12543d68
+# %% ../nbs/05_inference.ipynb #bccbc242
 @call_parse
 def demo_cli(samples: str = 'images/samples',   # folder of black-and-white photos
              out: str = 'images/test.png',      # the picture to write

@@ -7,13 +7,13 @@ __all__ = ['psnr', 'ssim', 'ciede2000', 'ab_auc', 'ab_accuracy', 'colorfulness',
            'mean_ab', 'prior_colorizer', 'colorize_with', 'pil_colorizer', 'evaluate', 'results_table', 'show_results',
            'evaluate_cli']
 
-# %% ../nbs/06_evaluation.ipynb #06f9a9ed
+# %% ../nbs/06_evaluation.ipynb #b7ce1ce4
 import math, sys
 import numpy as np
 import torch
 from .lab import rgb_to_lab, lab_to_rgb, normalize_l, normalize_ab, denormalize_ab
 
-# %% ../nbs/06_evaluation.ipynb #f7192983
+# %% ../nbs/06_evaluation.ipynb #aa3dc0f9
 def _check(x, channels, name):
     "Raise a clear error unless `x` is shaped (..., channels, H, W)."
     if not torch.is_tensor(x) or x.ndim < 3 or x.shape[-3] != channels:
@@ -23,7 +23,7 @@ def _to_8bit(rgb):
     "Round RGB in [0, 1] to the nearest 8-bit level (as saving a photo does), in float64."
     return (rgb.double().clamp(0, 1) * 255).round() / 255
 
-# %% ../nbs/06_evaluation.ipynb #d9d9ecea
+# %% ../nbs/06_evaluation.ipynb #467cc5b4
 def psnr(pred: torch.Tensor,          # RGB (..., 3, H, W) in [0, 1]
          true: torch.Tensor,          # RGB (..., 3, H, W) in [0, 1]
          identical: float = 100.):    # the value for MSE = 0
@@ -32,7 +32,7 @@ def psnr(pred: torch.Tensor,          # RGB (..., 3, H, W) in [0, 1]
     mse = ((pred.double() - true.double()) ** 2).mean((-3, -2, -1))
     return torch.where(mse == 0, torch.full_like(mse, identical), -10 * torch.log10(mse))
 
-# %% ../nbs/06_evaluation.ipynb #c79de223
+# %% ../nbs/06_evaluation.ipynb #dae8cd93
 def _box_mean(x, win):
     "Mean of every `win`×`win` window that fits in `x` (..., H, W) -> (..., H-win+1, W-win+1)."
     c = x.new_zeros(*x.shape[:-2], x.shape[-2] + 1, x.shape[-1] + 1)   # summed-area table with a zero border
@@ -54,7 +54,7 @@ def ssim(pred: torch.Tensor,   # RGB (..., 3, H, W) in [0, 1]
     s = (2 * mx * my + c1) * (2 * vxy + c2) / ((mx * mx + my * my + c1) * (vx + vy + c2))
     return s.mean((-3, -2, -1))
 
-# %% ../nbs/06_evaluation.ipynb #b306f836
+# %% ../nbs/06_evaluation.ipynb #9af2f165
 def _wrap_hue(h1, h2, cc):
     "Hue difference Δh' and mean h̄' (radians), handling the 0/2π wrap and zero chroma (Sharma et al., eqs. 10, 14)."
     d, s = h2 - h1, h1 + h2
@@ -86,7 +86,7 @@ def ciede2000(lab1: torch.Tensor,   # Lab (..., 3, H, W)
     l, c, h = (L2 - L1) / sl, (c2 - c1) / sc, dH / sh
     return torch.sqrt((l * l + c * c + h * h + rt * c * h).clamp(min=0))
 
-# %% ../nbs/06_evaluation.ipynb #4ac53c12
+# %% ../nbs/06_evaluation.ipynb #508323c8
 def _ab_error(pred_lab, true_lab):
     "Euclidean error in the ab plane per pixel: (..., 3, H, W) -> (..., H, W)."
     d = pred_lab[..., 1:, :, :].double() - true_lab[..., 1:, :, :].double()
@@ -100,7 +100,7 @@ def ab_auc(pred_lab: torch.Tensor,   # Lab (..., 3, H, W)
     first = _ab_error(pred_lab, true_lab).ceil().clamp(max=max_t + 1)   # the first threshold that counts the pixel
     return ((max_t + 1 - first) / (max_t + 1)).mean((-2, -1))
 
-# %% ../nbs/06_evaluation.ipynb #4db7b750
+# %% ../nbs/06_evaluation.ipynb #dec98f7d
 def ab_accuracy(pred_lab: torch.Tensor,   # Lab (..., 3, H, W)
                 true_lab: torch.Tensor,   # Lab (..., 3, H, W)
                 dl: float = 2.,           # tolerance on |ΔL|
@@ -111,7 +111,7 @@ def ab_accuracy(pred_lab: torch.Tensor,   # Lab (..., 3, H, W)
     ok = (d[..., 0, :, :] <= dl) & (d[..., 1, :, :] <= dab) & (d[..., 2, :, :] <= dab)
     return ok.double().mean((-2, -1))
 
-# %% ../nbs/06_evaluation.ipynb #c85a48ca
+# %% ../nbs/06_evaluation.ipynb #369bba10
 def colorfulness(rgb: torch.Tensor):   # RGB (..., 3, H, W) in [0, 1]
     "Hasler & Süsstrunk's colorfulness M on the 0..255 scale, per image: (..., 3, H, W) -> (...)."
     _check(rgb, 3, 'colorfulness')
@@ -121,7 +121,7 @@ def colorfulness(rgb: torch.Tensor):   # RGB (..., 3, H, W) in [0, 1]
     mean = torch.sqrt(rg.mean(-1) ** 2 + yb.mean(-1) ** 2)
     return spread + 0.3 * mean
 
-# %% ../nbs/06_evaluation.ipynb #dd4dc7f0
+# %% ../nbs/06_evaluation.ipynb #54479ee3
 def _per_image_metrics(pred_rgb, true_rgb, input_l=None):
     "Every metric per image (B,) for 8-bit-rounded RGB batches; `input_l` (B, 1, H, W) defaults to the truth's L."
     _check(pred_rgb, 3, 'colorization_metrics'); _check(true_rgb, 3, 'colorization_metrics')
@@ -147,7 +147,7 @@ def colorization_metrics(pred_rgb: torch.Tensor,          # predicted RGB (B, 3,
     "All metrics of a batch, averaged over its images: a dict of floats."
     return _summarize(_per_image_metrics(pred_rgb, true_rgb, input_l))
 
-# %% ../nbs/06_evaluation.ipynb #bb35dd70
+# %% ../nbs/06_evaluation.ipynb #eeb24f1a
 def gray_colorizer(l: torch.Tensor) -> torch.Tensor:
     "The gray baseline: ab = 0. (B, 1, H, W) -> (B, 2, H, W)."
     return l.new_zeros(l.shape[0], 2, *l.shape[2:])
@@ -170,7 +170,7 @@ def prior_colorizer(ab=None):   # mean (a, b) in Lab units; default: the trimmed
     colorizer.ab = ab
     return colorizer
 
-# %% ../nbs/06_evaluation.ipynb #c9bf54a8
+# %% ../nbs/06_evaluation.ipynb #514e74a6
 def _as_chw(im):
     "One image, uint8 (H, W, 3) array or (3, H, W) tensor in [0, 1] -> float64 tensor (3, H, W)."
     if isinstance(im, np.ndarray):
@@ -189,7 +189,7 @@ def _batches(images, bs=256):
         for i in range(0, len(images), bs): yield images[i:i + bs].double()
     else: raise ValueError(f'images must be a uint8 (N, H, W, 3) array, a (N, 3, H, W) tensor or a list of images, got {type(images).__name__} {tuple(getattr(images, "shape", ()))}')
 
-# %% ../nbs/06_evaluation.ipynb #71ee1cdf
+# %% ../nbs/06_evaluation.ipynb #018e3d38
 def _pil_luma(rgb):
     "PIL's `convert('L')` on 8-bit RGB in [0, 1] (B, 3, H, W): ITU-R 601 luma in PIL's integer arithmetic, (B, 1, H, W) in [0, 1]."
     r, g, b = (rgb * 255).round().long().unbind(-3)
@@ -217,7 +217,7 @@ def colorize_with(colorizer,                  # callable: l (B, 1, H, W) -> ab (
     outs = [_run(colorizer, rgb, l_source)[1] for rgb in _batches(images, bs)]
     return [o[0] for o in outs] if isinstance(images, (list, tuple)) else torch.cat(outs)
 
-# %% ../nbs/06_evaluation.ipynb #b08d4036
+# %% ../nbs/06_evaluation.ipynb #0f1b00b6
 def pil_colorizer(fn):   # callable: PIL.Image (mode 'L') -> PIL.Image (RGB, same size)
     "Wrap a PIL-level colorizer `fn(gray_image) -> rgb_image` into a colorizer on normalized tensors."
     from PIL import Image
@@ -232,7 +232,7 @@ def pil_colorizer(fn):   # callable: PIL.Image (mode 'L') -> PIL.Image (RGB, sam
         return normalize_ab(torch.stack(abs_)).to(l)
     return colorizer
 
-# %% ../nbs/06_evaluation.ipynb #e80b7a9f
+# %% ../nbs/06_evaluation.ipynb #328dd76c
 def evaluate(colorizer,                   # callable: l (B, 1, H, W) -> ab (B, 2, H, W), both normalized
              images,                      # color images: uint8 (N, H, W, 3), (N, 3, H, W) in [0, 1], or a list
              l_source: str = 'original',  # 'original' or 'pil' (see `colorize_with`)
@@ -265,7 +265,7 @@ def results_table(results: dict,       # {method name: dict from `evaluate`}; mi
     rows += [f'| {name} | ' + ' | '.join(fmt(r.get(k), d) for k, (_, d) in cols.items()) + ' |' for name, r in results.items()]
     return _Markdown('\n'.join(rows))
 
-# %% ../nbs/06_evaluation.ipynb #130e5c68
+# %% ../nbs/06_evaluation.ipynb #cf5b673b
 def _hwc_list(images):
     "A column of images (tensor (N, C, H, W) in [0, 1], list of (C, H, W) tensors, or uint8 arrays) -> list of (H, W[, 3]) arrays in [0, 1]."
     if isinstance(images, np.ndarray) and images.dtype == np.uint8: images = list(images)
@@ -299,7 +299,7 @@ def show_results(grays,                    # the inputs: gray images (a column, 
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06_evaluation.ipynb #d2a763b0
+# %% ../nbs/06_evaluation.ipynb #c01370aa
 def _network_colorizer(model):
     "The generator `model` as a colorizer: the network directly on the normalized L, in eval mode, without gradients."
     model.eval(); device = next(model.parameters()).device
@@ -313,7 +313,7 @@ def _pipeline_colorizer(model, render_size=None):   # render_size None: the infe
     size = RENDER_SIZE if render_size is None else render_size
     return pil_colorizer(lambda im: colorize(im, model, render_size=size))
 
-# %% ../nbs/06_evaluation.ipynb #a959be3e
+# %% ../nbs/06_evaluation.ipynb #cdb5dd7e
 def _fail(why): return SystemExit(f'colorizer evaluate: {why}')
 
 def _folder_photos(folder, limit=None):

@@ -7,7 +7,7 @@ __all__ = ['PRESETS', 'save_generator', 'generator_info', 'load_generator', 'gan
            'discriminator_step', 'generator_step', 'train_step', 'save_checkpoint', 'load_checkpoint',
            'calibrate_colorfulness', 'train', 'train_cli']
 
-# %% ../nbs/04_training.ipynb #a7ef4d13
+# %% ../nbs/04_training.ipynb #77b84d96
 import copy, json, math, os, platform, sys, tempfile, time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -26,7 +26,7 @@ from .data import cifar_arrays, get_loaders
 from .generator import UNetGenerator
 from .discriminator import PatchDiscriminator
 
-# %% ../nbs/04_training.ipynb #0c5058d5
+# %% ../nbs/04_training.ipynb #b4c3e15e
 _FORMAT = 'colorizer.UNetGenerator'
 
 def _atomic_write(path, write):
@@ -45,7 +45,7 @@ def save_generator(model: UNetGenerator, path, **info) -> Path:
     meta = {'format': _FORMAT, 'depth': str(model.depth), 'ngf': str(model.ngf), **{k: str(v) for k, v in info.items()}}
     return _atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
-# %% ../nbs/04_training.ipynb #aa8d9f04
+# %% ../nbs/04_training.ipynb #5c5132cf
 def generator_info(path) -> dict:
     "The header of a generator weights file: format, depth, ngf and whatever was recorded at training."
     path = Path(path)
@@ -76,7 +76,7 @@ def _check_state(model, state, source):
         raise ValueError(f'{source} does not fit {type(model).__name__}(depth={model.depth}, ngf={model.ngf}): '
                          + '; '.join(problems[:5]) + (f' (+{len(problems) - 5} more)' if len(problems) > 5 else ''))
 
-# %% ../nbs/04_training.ipynb #cd744410
+# %% ../nbs/04_training.ipynb #acb44356
 def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 1, h, w)
              real: bool,              # the target: real (True) or fake (False)
              mode: str = 'bce',       # 'bce' (the paper) or 'lsgan'
@@ -87,7 +87,7 @@ def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 
     if mode == 'lsgan': return F.mse_loss(logits, target)
     raise ValueError(f"gan mode must be 'bce' or 'lsgan', got {mode!r}")
 
-# %% ../nbs/04_training.ipynb #494942d7
+# %% ../nbs/04_training.ipynb #1053659e
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (saved in every checkpoint)."
@@ -115,7 +115,7 @@ class TrainConfig:
     def resolved_device(self) -> torch.device:
         return torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if self.device == 'auto' else self.device)
 
-# %% ../nbs/04_training.ipynb #a8c42347
+# %% ../nbs/04_training.ipynb #c86d8879
 class Pix2Pix:
     "The generator, the discriminator and their Adam optimizers, built from a `TrainConfig`."
     def __init__(self, cfg: TrainConfig):
@@ -130,7 +130,7 @@ class Pix2Pix:
         self.G.to(device, memory_format=fmt); self.D.to(device, memory_format=fmt)
         return self
 
-# %% ../nbs/04_training.ipynb #4a14aa7e
+# %% ../nbs/04_training.ipynb #a1242f87
 def discriminator_step(m: Pix2Pix, L, ab, fake) -> dict:
     "Update D on real (L, ab) and detached fake (L, G(L)) pairs: ½[ℓ(D(L, ab), real) + ℓ(D(L, G(L)), fake)]."
     cfg = m.cfg
@@ -163,7 +163,7 @@ def train_step(m: Pix2Pix, L, ab, use_gan=True) -> dict:
         losses = discriminator_step(m, L, ab, fake) if use_gan else {}
         return {**losses, **generator_step(m, L, ab, fake, use_gan)}
 
-# %% ../nbs/04_training.ipynb #cf070064
+# %% ../nbs/04_training.ipynb #89b13f97
 def save_checkpoint(path, m: Pix2Pix, epoch: int, train_dl, history: list) -> Path:
     "Atomically write everything needed to continue training after `epoch` epochs."
     state = {'G': m.G.state_dict(), 'D': m.D.state_dict(), 'opt_G': m.opt_G.state_dict(), 'opt_D': m.opt_D.state_dict(),
@@ -187,7 +187,7 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
     if 'cuda' in state['rng'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
     return state['epoch'], state['history']
 
-# %% ../nbs/04_training.ipynb #af50aee4
+# %% ../nbs/04_training.ipynb #d8d587f0
 @torch.no_grad()
 def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.7, max_images: int = 2048) -> float:
     "Set `G.ab_center` to the mean true colour of `batches` of (L, ab), and `G.ab_gain` so G's colours have `target` × the true colorfulness."
@@ -208,14 +208,14 @@ def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.7, max_i
     G.ab_gain.fill_((lo + hi) / 2); G.ab_center.copy_(center[0])
     return G.ab_gain.item()
 
-# %% ../nbs/04_training.ipynb #5bd8489d
+# %% ../nbs/04_training.ipynb #d174ff0f
 PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
     'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=60, gan=False),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 
-# %% ../nbs/04_training.ipynb #ec9f3abe
+# %% ../nbs/04_training.ipynb #64392512
 def _finite_or_stop(losses, epoch, step, ckpt):
     for name, value in losses.items():
         if not torch.isfinite(value):
@@ -245,7 +245,7 @@ def _arrays(cfg, data):
     if cfg.max_images: arrays = {k: arrays[k][:cfg.max_images] for k in ('x_train', 'x_test')}
     return arrays
 
-# %% ../nbs/04_training.ipynb #38afa2a2
+# %% ../nbs/04_training.ipynb #3034ade3
 def _dist_env() -> tuple:
     "(rank, world size, local rank) as torchrun sets them in the environment; (0, 1, 0) without torchrun."
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return 0, 1, 0
@@ -279,7 +279,7 @@ def _mean_over_ranks(losses: dict) -> dict:
     dist.all_reduce(v); v /= dist.get_world_size()
     return dict(zip(losses, v.unbind()))
 
-# %% ../nbs/04_training.ipynb #d2d32b13
+# %% ../nbs/04_training.ipynb #1dfb3c1f
 class _ShardedShuffleFlip(DistributedSampler):
     "A DistributedSampler of (index, flip) pairs: every rank draws the same order and flips from seed + epoch and keeps its share."
     def __init__(self, n, rank, world, seed=0):
@@ -300,7 +300,7 @@ def _shard_loader(train_dl, rank, world, seed):
                          collate_fn=dl.collate_fn, pin_memory=dl.pin_memory)
     return sharded if dl is train_dl else type(train_dl)(sharded, train_dl.device)
 
-# %% ../nbs/04_training.ipynb #2fb8d422
+# %% ../nbs/04_training.ipynb #85b709bd
 def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
     "Train pix2pix with `cfg`, writing checkpoint, samples, log and `generator.safetensors` into the folder `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -340,7 +340,7 @@ def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
     if joined: dist.destroy_process_group()
     return m
 
-# %% ../nbs/04_training.ipynb #318c72f9
+# %% ../nbs/04_training.ipynb #f7fd8c09
 def _report(mb, record, epochs, history):
     "One line per epoch (terminal and notebook); in a notebook also the live loss plot."
     keys = ['g_l1', 'g_gan', 'd_real', 'd_fake', 'val_l1', 'ciede2000', 'auc', 'colorfulness_ratio']
@@ -360,7 +360,7 @@ def _provenance(cfg, history):
             'val_metrics': json.dumps({k: round(v, 4) for k, v in last.items() if isinstance(v, float)}),
             'history': json.dumps([{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()} for r in history])}
 
-# %% ../nbs/04_training.ipynb #28408128
+# %% ../nbs/04_training.ipynb #3afe0636
 @call_parse
 def train_cli(preset: str = 'cpu32',    # smoke, cpu32 or paper256
               out: str = None,          # run folder: checkpoint, sample grids, generator.safetensors (default runs/PRESET)
