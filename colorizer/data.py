@@ -6,7 +6,7 @@
 __all__ = ['cifar_arrays', 'cifar_from_torchvision', 'load_rgb', 'image_files', 'ColorizationDataset', 'lab_batch', 'get_loaders',
            'show_batch']
 
-# %% ../nbs/01_data.ipynb #5ddae3e8
+# %% ../nbs/01_data.ipynb #fdd5bfbc
 import os, warnings
 from pathlib import Path
 import numpy as np
@@ -18,7 +18,7 @@ from torchvision.transforms import functional as TF
 from fastcore.basics import patch
 from .lab import rgb_to_lab, lab_to_rgb, normalize_l, normalize_ab, denormalize_l, denormalize_ab
 
-# %% ../nbs/01_data.ipynb #dba38f21
+# %% ../nbs/01_data.ipynb #c0df6d53
 _DEFAULT_DATA = Path('..') / 'shared' / 'data' / 'cifar10-trimmed.npz'
 _KEYS = ('x_train', 'y_train', 'x_test', 'y_test', 'classes')
 
@@ -38,7 +38,7 @@ def _data_file(path=None):
         f'file; without either it is looked for at {_DEFAULT_DATA} relative to the current folder and the repository '
         'root. With internet, `cifar_from_torchvision()` builds the same arrays.')
 
-# %% ../nbs/01_data.ipynb #22180bc3
+# %% ../nbs/01_data.ipynb #ed7c72b4
 def cifar_arrays(path=None) -> dict:
     "The trimmed CIFAR-10 as a dict: x_train (5085, 32, 32, 3) uint8, y_train, x_test (1017, ...), y_test, classes."
     file = _data_file(path)
@@ -49,7 +49,7 @@ def cifar_arrays(path=None) -> dict:
     arrays['classes'] = [str(c) for c in arrays['classes']]
     return arrays
 
-# %% ../nbs/01_data.ipynb #c8b344a9
+# %% ../nbs/01_data.ipynb #450c5da2
 _PER_FILE, _FILE_SIZE = 1017, 10_000
 
 def cifar_from_torchvision(root='data', download=True) -> dict:
@@ -63,7 +63,7 @@ def cifar_from_torchvision(root='data', download=True) -> dict:
                 x_test=np.asarray(test.data)[:_PER_FILE], y_test=np.asarray(test.targets, np.uint8)[:_PER_FILE],
                 classes=list(train.classes))
 
-# %% ../nbs/01_data.ipynb #ba49d6e6
+# %% ../nbs/01_data.ipynb #2ad554f1
 def _to_8bit(im):
     "16-bit ('I;16*', 'I') or float ('F', taken as 0..1) grayscale -> 8-bit 'L', scaled rather than clipped."
     a = np.asarray(im, dtype=np.float64)
@@ -83,7 +83,7 @@ def _upright(im):
     try: return ImageOps.exif_transpose(im)
     except Exception: return im
 
-# %% ../nbs/01_data.ipynb #60b92b89
+# %% ../nbs/01_data.ipynb #dfd8d175
 def load_rgb(path_or_file) -> Image.Image:
     "Read any image file (path or file object) as an upright 8-bit RGB `PIL.Image`; `OSError` naming it if unreadable."
     name = path_or_file if isinstance(path_or_file, (str, os.PathLike)) else getattr(path_or_file, 'name', 'file object')
@@ -94,7 +94,7 @@ def load_rgb(path_or_file) -> Image.Image:
     except (FileNotFoundError, IsADirectoryError, PermissionError): raise
     except Exception as e: raise OSError(f'cannot read image {name}: {e}') from e
 
-# %% ../nbs/01_data.ipynb #c64d682b
+# %% ../nbs/01_data.ipynb #d3c6a175
 _EXTENSIONS = {'.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff'}
 
 def image_files(folder) -> list:
@@ -104,7 +104,7 @@ def image_files(folder) -> list:
     return sorted(p for p in folder.rglob('*') if p.suffix.lower() in _EXTENSIONS and p.is_file()
                   and not any(part.startswith('.') for part in p.relative_to(folder).parts))
 
-# %% ../nbs/01_data.ipynb #ad1eb8cd
+# %% ../nbs/01_data.ipynb #d27953a2
 def _unreadable(files):
     "The files whose headers Pillow cannot parse or verify (cheap: no pixels decoded)."
     bad = []
@@ -121,7 +121,7 @@ def _as_images(source):
         raise ValueError(f'expected uint8 images (N, H, W, 3), got {a.dtype} {a.shape}')
     return torch.from_numpy(np.ascontiguousarray(a))
 
-# %% ../nbs/01_data.ipynb #3e822575
+# %% ../nbs/01_data.ipynb #9e5ea117
 class ColorizationDataset(Dataset):
     "RGB images as uint8 tensors (3, size, size): Resize((size, size), BICUBIC), then RandomHorizontalFlip(0.5) if `train`."
     def __init__(self, source,               # uint8 images (N, H, W, 3), a list of image files, or a folder
@@ -140,7 +140,7 @@ class ColorizationDataset(Dataset):
 
     def __len__(self): return len(self.files) if self.files is not None else len(self.images)
 
-# %% ../nbs/01_data.ipynb #b1b3faae
+# %% ../nbs/01_data.ipynb #9e54667e
 @patch
 def _rgb(self: ColorizationDataset, i):
     "Image `i`: a (3, H, W) uint8 view of the array, or a PIL image read from its file (the next one if that fails)."
@@ -164,17 +164,15 @@ def __getitem__(self: ColorizationDataset, i):
     if isinstance(img, Image.Image): img = torch.from_numpy(np.array(img)).permute(2, 0, 1)
     return img.contiguous()
 
-# %% ../nbs/01_data.ipynb #82761214
+# %% ../nbs/01_data.ipynb #3bb3ee0a
 def lab_batch(rgb: torch.Tensor):
     "uint8 RGB (B, 3, H, W) -> normalized L (B, 1, H, W) and ab (B, 2, H, W), float32, on the same device."
     if rgb.dtype != torch.uint8 or rgb.ndim != 4 or rgb.shape[1] != 3:
         raise ValueError(f'lab_batch expects uint8 RGB of shape (B, 3, H, W), got {rgb.dtype} {tuple(rgb.shape)}')
-    x = rgb.float() / 255
-    per_piece = max(1, (1 << 16) // (x.shape[-2] * x.shape[-1])) if x.device.type == 'cpu' else max(1, len(x))
-    lab = torch.cat([rgb_to_lab(piece) for piece in x.split(per_piece)])   # (B, 3, H, W)
+    lab = rgb_to_lab(rgb.float() / 255)                                    # (B, 3, H, W)
     return normalize_l(lab[:, :1]), normalize_ab(lab[:, 1:])
 
-# %% ../nbs/01_data.ipynb #060ed1c6
+# %% ../nbs/01_data.ipynb #743c968b
 class _ShuffleFlip(Sampler):
     "Each epoch: a random order of `n` indices, each paired with a flip decision (p = 0.5), drawn from `generator`."
     def __init__(self, n, generator): self.n, self.generator = n, generator
@@ -197,7 +195,7 @@ class _OnDevice:
     def __iter__(self):
         for rgb in self.dl: yield lab_batch(rgb.to(self.device, non_blocking=True))
 
-# %% ../nbs/01_data.ipynb #854bd46a
+# %% ../nbs/01_data.ipynb #0bbb1104
 def get_loaders(size: int = 32,          # side of the square images
                 batch_size: int = 64,
                 seed: int = 0,           # seeds the training order and flips
@@ -217,7 +215,7 @@ def get_loaders(size: int = 32,          # side of the square images
                           generator=torch.Generator().manual_seed(seed), **common)
     return (train_dl, valid_dl) if device is None else (_OnDevice(train_dl, device), _OnDevice(valid_dl, device))
 
-# %% ../nbs/01_data.ipynb #9c6bd05b
+# %% ../nbs/01_data.ipynb #fff602d5
 def show_batch(L: torch.Tensor,        # normalized L (B, 1, H, W)
                ab: torch.Tensor,       # normalized ab (B, 2, H, W)
                n: int = 8,             # how many images (columns)
