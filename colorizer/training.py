@@ -7,7 +7,7 @@ __all__ = ['PRESETS', 'save_generator', 'generator_info', 'load_generator', 'gan
            'discriminator_step', 'generator_step', 'train_step', 'save_checkpoint', 'load_checkpoint',
            'calibrate_colorfulness', 'train', 'train_cli']
 
-# %% ../nbs/04_training.ipynb #77b84d96
+# %% ../nbs/04_training.ipynb #83017ceb
 import copy, json, math, os, platform, sys, tempfile, time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -23,10 +23,10 @@ from safetensors.torch import save_file
 from torchvision.utils import save_image
 from .lab import denormalize_ab, denormalize_l, lab_to_rgb
 from .data import cifar_arrays, get_loaders
-from .generator import UNetGenerator
+from .generator import UNetGenerator, stretch_colors
 from .discriminator import PatchDiscriminator
 
-# %% ../nbs/04_training.ipynb #b4c3e15e
+# %% ../nbs/04_training.ipynb #7955f152
 _FORMAT = 'colorizer.UNetGenerator'
 
 def _atomic_write(path, write):
@@ -45,7 +45,7 @@ def save_generator(model: UNetGenerator, path, **info) -> Path:
     meta = {'format': _FORMAT, 'depth': str(model.depth), 'ngf': str(model.ngf), **{k: str(v) for k, v in info.items()}}
     return _atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
-# %% ../nbs/04_training.ipynb #5c5132cf
+# %% ../nbs/04_training.ipynb #38085987
 def generator_info(path) -> dict:
     "The header of a generator weights file: format, depth, ngf and whatever was recorded at training."
     path = Path(path)
@@ -61,10 +61,16 @@ def load_generator(path, device='cpu') -> UNetGenerator:
     "Build the `UNetGenerator` described in `path`'s header, load its weights (float32) and put it in eval mode."
     meta = generator_info(path)
     model = UNetGenerator(depth=int(meta['depth']), ngf=int(meta['ngf']))
-    with safe_open(str(path), framework='pt') as f: tensors = {k: f.get_tensor(k) for k in f.keys()}
+    with safe_open(str(path), framework='pt') as f: tensors = _with_calibration({k: f.get_tensor(k) for k in f.keys()})
     _check_state(model, tensors, path)
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in tensors.items()})
     return model.to(device).eval()
+
+def _with_calibration(state: dict) -> dict:
+    "Files from before a calibration buffer existed get its no-change value."
+    for k, v in UNetGenerator(2, 1).state_dict().items():
+        if k.startswith('ab_'): state.setdefault(k, v)
+    return state
 
 def _check_state(model, state, source):
     "Raise a ValueError naming every missing, unexpected or mis-shaped tensor of `state` for `model`."
@@ -76,7 +82,7 @@ def _check_state(model, state, source):
         raise ValueError(f'{source} does not fit {type(model).__name__}(depth={model.depth}, ngf={model.ngf}): '
                          + '; '.join(problems[:5]) + (f' (+{len(problems) - 5} more)' if len(problems) > 5 else ''))
 
-# %% ../nbs/04_training.ipynb #acb44356
+# %% ../nbs/04_training.ipynb #83447c17
 def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 1, h, w)
              real: bool,              # the target: real (True) or fake (False)
              mode: str = 'bce',       # 'bce' (the paper) or 'lsgan'
@@ -87,7 +93,7 @@ def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 
     if mode == 'lsgan': return F.mse_loss(logits, target)
     raise ValueError(f"gan mode must be 'bce' or 'lsgan', got {mode!r}")
 
-# %% ../nbs/04_training.ipynb #1053659e
+# %% ../nbs/04_training.ipynb #978f1cf2
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (saved in every checkpoint)."
@@ -115,13 +121,13 @@ class TrainConfig:
     def resolved_device(self) -> torch.device:
         return torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if self.device == 'auto' else self.device)
 
-# %% ../nbs/04_training.ipynb #c86d8879
+# %% ../nbs/04_training.ipynb #2f079422
 class Pix2Pix:
     "The generator, the discriminator and their Adam optimizers, built from a `TrainConfig`."
     def __init__(self, cfg: TrainConfig):
         self.cfg = cfg
         self.G, self.D = UNetGenerator(cfg.depth, cfg.ngf), PatchDiscriminator()
-        adam = dict(lr=cfg.lr, betas=(cfg.beta1, 0.999))
+        adam = dict(lr=cfg.lr, betas=(cfg.beta1, 0.999), fused=True)
         self.opt_G = torch.optim.Adam(self.G.parameters(), **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), **adam)
 
@@ -130,7 +136,7 @@ class Pix2Pix:
         self.G.to(device, memory_format=fmt); self.D.to(device, memory_format=fmt)
         return self
 
-# %% ../nbs/04_training.ipynb #a1242f87
+# %% ../nbs/04_training.ipynb #7a0e8718
 def discriminator_step(m: Pix2Pix, L, ab, fake) -> dict:
     "Update D on real (L, ab) and detached fake (L, G(L)) pairs: ½[ℓ(D(L, ab), real) + ℓ(D(L, G(L)), fake)]."
     cfg = m.cfg
@@ -163,7 +169,7 @@ def train_step(m: Pix2Pix, L, ab, use_gan=True) -> dict:
         losses = discriminator_step(m, L, ab, fake) if use_gan else {}
         return {**losses, **generator_step(m, L, ab, fake, use_gan)}
 
-# %% ../nbs/04_training.ipynb #89b13f97
+# %% ../nbs/04_training.ipynb #4292bd73
 def save_checkpoint(path, m: Pix2Pix, epoch: int, train_dl, history: list) -> Path:
     "Atomically write everything needed to continue training after `epoch` epochs."
     state = {'G': m.G.state_dict(), 'D': m.D.state_dict(), 'opt_G': m.opt_G.state_dict(), 'opt_D': m.opt_D.state_dict(),
@@ -178,21 +184,22 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
     if not path.is_file(): raise FileNotFoundError(f'no checkpoint to resume at {path}')
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f'{path} is not a readable Colorizer checkpoint ({e})') from None
-    for k, v in UNetGenerator(2, 1).state_dict().items():   # checkpoints from before the calibration existed
-        if k.startswith('ab_'): state['G'].setdefault(k, v)
-    _check_state(m.G, state['G'], f'{path} (generator)')
+    _check_state(m.G, _with_calibration(state['G']), f'{path} (generator)')
     m.G.load_state_dict(state['G']); m.D.load_state_dict(state['D'])
     m.opt_G.load_state_dict(state['opt_G']); m.opt_D.load_state_dict(state['opt_D'])
     torch.set_rng_state(state['rng']['torch']); train_dl.sampler.generator.set_state(state['rng']['loader'])
     if 'cuda' in state['rng'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
     return state['epoch'], state['history']
 
-# %% ../nbs/04_training.ipynb #d8d587f0
+# %% ../nbs/04_training.ipynb #023f3381
 @torch.no_grad()
-def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.7, max_images: int = 2048) -> float:
-    "Set `G.ab_center` to the mean true colour of `batches` of (L, ab), and `G.ab_gain` so G's colours have `target` × the true colorfulness."
+def calibrate_colorfulness(G: UNetGenerator, batches,
+                           target: float = 0.7,      # colorfulness of G's colours / the true colours'
+                           gamma: float = 0.0,       # 0: stretch all colours alike; > 0: strong colours more (see below)
+                           max_images: int = 2048) -> float:
+    "Set `G.ab_center` to the mean true colour of `batches` of (L, ab), `G.ab_gamma` to `gamma`, and `G.ab_gain` so G's colours have `target` × the true colorfulness."
     from colorizer.metrics import colorfulness
-    G.eval(); G.ab_gain.fill_(1.0); G.ab_center.zero_()
+    G.eval(); G.ab_gain.fill_(1.0); G.ab_center.zero_(); G.ab_gamma.zero_()
     Ls, preds, truths, n = [], [], [], 0
     for L, ab in batches:
         Ls.append(L.float().cpu()); preds.append(G(L).float().cpu()); truths.append(ab.float().cpu()); n += len(L)
@@ -200,22 +207,23 @@ def calibrate_colorfulness(G: UNetGenerator, batches, target: float = 0.7, max_i
     L, pred, truth = torch.cat(Ls), torch.cat(preds), torch.cat(truths)
     rgb = lambda ab_n: lab_to_rgb(torch.cat([denormalize_l(L), denormalize_ab(ab_n)], 1))
     goal, center = target * colorfulness(rgb(truth)).mean(), truth.mean((0, 2, 3), keepdim=True)   # (1, 2, 1, 1)
-    stretch = lambda g: (center + g * (pred - center)).clamp(-1, 1)
-    lo, hi = 0.0, 8.0                                        # colorfulness grows with the gain: bisect
-    for _ in range(20):
+    too_pale = lambda g: colorfulness(rgb(stretch_colors(pred, center, g, gamma))).mean() < goal
+    lo, hi = 0.0, 1.0
+    while too_pale(hi) and hi < 1e6: lo, hi = hi, 2 * hi       # colorfulness grows with the gain: bracket, then bisect
+    for _ in range(12):                                       # the gain to 1/4096 of its bracket
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if colorfulness(rgb(stretch(mid))).mean() < goal else (lo, mid)
-    G.ab_gain.fill_((lo + hi) / 2); G.ab_center.copy_(center[0])
+        lo, hi = (mid, hi) if too_pale(mid) else (lo, mid)
+    G.ab_gain.fill_((lo + hi) / 2); G.ab_center.copy_(center[0]); G.ab_gamma.fill_(gamma)
     return G.ab_gain.item()
 
-# %% ../nbs/04_training.ipynb #d174ff0f
+# %% ../nbs/04_training.ipynb #a32837c5
 PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
-    'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=60, gan=False),
+    'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=20, gan=False),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 
-# %% ../nbs/04_training.ipynb #64392512
+# %% ../nbs/04_training.ipynb #019de40d
 def _finite_or_stop(losses, epoch, step, ckpt):
     for name, value in losses.items():
         if not torch.isfinite(value):
@@ -236,7 +244,8 @@ def _validate(m: Pix2Pix, valid_dl, out: Path, epoch: int, n_show=8):
     L, fake, ab = torch.cat(Ls), torch.cat(preds), torch.cat(truths)
     to_rgb = lambda ab_n: lab_to_rgb(torch.cat([denormalize_l(L), denormalize_ab(ab_n)], 1))
     ours, truth = to_rgb(fake), to_rgb(ab)
-    save_image(torch.cat([to_rgb(torch.zeros_like(ab))[:n_show], ours[:n_show], truth[:n_show]]),
+    gray = lab_to_rgb(torch.cat([denormalize_l(L[:n_show]), torch.zeros_like(ab[:n_show])], 1))
+    save_image(torch.cat([gray, ours[:n_show], truth[:n_show]]),
                out / f'samples_{epoch + 1:03d}.png', nrow=n_show, padding=1)
     return {'val_l1': l1 / len(L), **colorization_metrics(ours, truth)}
 
@@ -245,7 +254,7 @@ def _arrays(cfg, data):
     if cfg.max_images: arrays = {k: arrays[k][:cfg.max_images] for k in ('x_train', 'x_test')}
     return arrays
 
-# %% ../nbs/04_training.ipynb #3034ade3
+# %% ../nbs/04_training.ipynb #f90178b5
 def _dist_env() -> tuple:
     "(rank, world size, local rank) as torchrun sets them in the environment; (0, 1, 0) without torchrun."
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return 0, 1, 0
@@ -279,7 +288,7 @@ def _mean_over_ranks(losses: dict) -> dict:
     dist.all_reduce(v); v /= dist.get_world_size()
     return dict(zip(losses, v.unbind()))
 
-# %% ../nbs/04_training.ipynb #1dfb3c1f
+# %% ../nbs/04_training.ipynb #a3bfdc99
 class _ShardedShuffleFlip(DistributedSampler):
     "A DistributedSampler of (index, flip) pairs: every rank draws the same order and flips from seed + epoch and keeps its share."
     def __init__(self, n, rank, world, seed=0):
@@ -300,7 +309,7 @@ def _shard_loader(train_dl, rank, world, seed):
                          collate_fn=dl.collate_fn, pin_memory=dl.pin_memory)
     return sharded if dl is train_dl else type(train_dl)(sharded, train_dl.device)
 
-# %% ../nbs/04_training.ipynb #85b709bd
+# %% ../nbs/04_training.ipynb #7e95f499
 def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
     "Train pix2pix with `cfg`, writing checkpoint, samples, log and `generator.safetensors` into the folder `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -340,7 +349,7 @@ def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
     if joined: dist.destroy_process_group()
     return m
 
-# %% ../nbs/04_training.ipynb #f7fd8c09
+# %% ../nbs/04_training.ipynb #3df1453f
 def _report(mb, record, epochs, history):
     "One line per epoch (terminal and notebook); in a notebook also the live loss plot."
     keys = ['g_l1', 'g_gan', 'd_real', 'd_fake', 'val_l1', 'ciede2000', 'auc', 'colorfulness_ratio']
@@ -360,7 +369,7 @@ def _provenance(cfg, history):
             'val_metrics': json.dumps({k: round(v, 4) for k, v in last.items() if isinstance(v, float)}),
             'history': json.dumps([{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()} for r in history])}
 
-# %% ../nbs/04_training.ipynb #3afe0636
+# %% ../nbs/04_training.ipynb #f78e669d
 @call_parse
 def train_cli(preset: str = 'cpu32',    # smoke, cpu32 or paper256
               out: str = None,          # run folder: checkpoint, sample grids, generator.safetensors (default runs/PRESET)
