@@ -6,7 +6,7 @@
 __all__ = ['SHIPPED_WEIGHTS', 'MAX_PIXELS', 'RENDER_SIZE', 'load_model', 'colorize', 'colorize_files', 'colorize_cli', 'main',
            'show_colorized', 'make_demo', 'demo_cli']
 
-# %% ../nbs/05_inference.ipynb #87e3a2ae
+# %% ../nbs/05_inference.ipynb #5a5372bc
 import importlib, math, os, sys, tempfile
 from contextlib import contextmanager
 from functools import lru_cache
@@ -20,9 +20,9 @@ from fastprogress.fastprogress import progress_bar
 import colorizer
 from .lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
 from .data import load_rgb, image_files, _to_rgb
-from .training import load_generator
+from .training import atomic_write, load_generator
 
-# %% ../nbs/05_inference.ipynb #a723d7d4
+# %% ../nbs/05_inference.ipynb #3cd3809e
 SHIPPED_WEIGHTS = Path(colorizer.__file__).parent / 'weights' / 'colorizer.safetensors'
 
 def load_model(weights=None,    # a generator weights file (safetensors); None: the weights shipped with the package
@@ -39,7 +39,7 @@ def load_model(weights=None,    # a generator weights file (safetensors); None: 
 @lru_cache(maxsize=1)
 def _shipped_model(): return load_model()
 
-# %% ../nbs/05_inference.ipynb #86fe04f0
+# %% ../nbs/05_inference.ipynb #1f1b835a
 def _array_rgb(a: np.ndarray) -> np.ndarray:
     "(H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array of uint8, uint16 or floats in [0, 1] -> (H, W, 3) uint8."
     if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
@@ -62,7 +62,7 @@ def _as_rgb(image, max_pixels=None) -> np.ndarray:
     if isinstance(image, np.ndarray): return _array_rgb(image)
     raise TypeError(f'colorize takes a path, a PIL image or a numpy array, not {type(image).__name__}')
 
-# %% ../nbs/05_inference.ipynb #1e905486
+# %% ../nbs/05_inference.ipynb #f1398745
 MAX_PIXELS = 100_000_000
 
 @contextmanager
@@ -87,7 +87,7 @@ def _read(path, max_pixels=MAX_PIXELS) -> Image.Image:
                              f'{max_pixels / 1e6:g} megapixels (a decompression bomb?); raise the limit with --max-pixels')
         return load_rgb(path)
 
-# %% ../nbs/05_inference.ipynb #bd555a64
+# %% ../nbs/05_inference.ipynb #32531bc1
 RENDER_SIZE = 48
 
 def _working_size(h, w, render_size):
@@ -101,7 +101,7 @@ def _network_input(rgb: np.ndarray, render_size: int) -> torch.Tensor:  # (H, W,
     small = np.array(Image.fromarray(rgb).resize((w, h), Image.Resampling.BICUBIC, reducing_gap=3.0))
     return normalize_l(rgb_to_lab(torch.from_numpy(small).permute(2, 0, 1).float() / 255)[:1])
 
-# %% ../nbs/05_inference.ipynb #294dca86
+# %% ../nbs/05_inference.ipynb #7572808e
 @torch.no_grad()
 def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normalized L -> [(2, h, w)] ab in Lab units
     "Run `model` on the network inputs `ls`, grouped by shape, `batch_size` at a time."
@@ -117,7 +117,7 @@ def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normaliz
     finally: model.train(was_training)
     return out
 
-# %% ../nbs/05_inference.ipynb #91493bf8
+# %% ../nbs/05_inference.ipynb #d39c5339
 _GRAY_L = rgb_to_lab(torch.arange(256, dtype=torch.float64).div(255).expand(3, 1, 256))[0, 0].float()  # L of gray 0..255
 
 def _lightness(piece: torch.Tensor) -> torch.Tensor:  # (h, W, 3) uint8 -> (h, W) float32
@@ -158,7 +158,7 @@ def _compose(rgb: np.ndarray, ab: torch.Tensor, piece=1 << 20) -> np.ndarray:  #
         out[y:y + rows] = lab_to_rgb(lab).mul_(255).round_().permute(1, 2, 0).to(torch.uint8)
     return out.numpy()
 
-# %% ../nbs/05_inference.ipynb #2ae5c556
+# %% ../nbs/05_inference.ipynb #7ac3eef7
 def _check_render_size(render_size):
     if isinstance(render_size, bool) or not isinstance(render_size, int) or render_size < 8:
         raise ValueError(f'render_size must be an int >= 8 (pixels on the short side), got {render_size!r}')
@@ -178,7 +178,7 @@ def colorize(image,                      # a path, PIL image or array (H, W) / (
     out = [Image.fromarray(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size)]
     return out if many else out[0]
 
-# %% ../nbs/05_inference.ipynb #786ab97c
+# %% ../nbs/05_inference.ipynb #0a0e4351
 def _skimage_photo(name):
     "scikit-image's bundled photo `name` as (H, W, 3) uint8 (the left view for stereo pairs); None if it has none."
     from skimage import data
@@ -193,30 +193,12 @@ def _black_and_white(rgb: np.ndarray) -> np.ndarray:  # (H, W, 3) uint8 -> (H, W
     lab[1:] = 0
     return lab_to_rgb(lab)[0].mul(255).round().byte().numpy()
 
-# %% ../nbs/05_inference.ipynb #10394880
-def _atomic_write(dest, write, overwrite=False) -> Path:
-    "Call `write(file)` on a temporary file beside `dest`, then move it to `dest` (if `dest` exists: only if `overwrite`)."
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            write(f); f.flush(); os.fsync(f.fileno())
-        umask = os.umask(0); os.umask(umask); os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes it private
-        if overwrite: os.replace(tmp, dest)
-        else:
-            try: os.link(tmp, dest)                  # atomic, and fails if dest exists
-            except FileExistsError: raise FileExistsError(f'{dest} already exists (pass --overwrite to replace it)') from None
-            except OSError:                          # a file system without hard links
-                if dest.exists(): raise FileExistsError(f'{dest} already exists (pass --overwrite to replace it)') from None
-                os.replace(tmp, dest)
-    finally: Path(tmp).unlink(missing_ok=True)
-    return dest
-
+# %% ../nbs/05_inference.ipynb #f1058c1d
 def _write_png(rgb: np.ndarray, dest, overwrite=False) -> Path:
     "Write the (H, W, 3) uint8 array `rgb` as the PNG file `dest`, atomically."
-    return _atomic_write(dest, lambda f: Image.fromarray(rgb).save(f, 'PNG', compress_level=1), overwrite)
+    return atomic_write(dest, lambda f: Image.fromarray(rgb).save(f, 'PNG', compress_level=1), overwrite)
 
-# %% ../nbs/05_inference.ipynb #aaeecc3f
+# %% ../nbs/05_inference.ipynb #04907cb1
 _BATCH_PIXELS = 8_000_000
 
 def _file_id(path):
@@ -251,7 +233,7 @@ def _run_batch(pending, model, render_size, overwrite):
         except Exception as e: failed.append((src, str(e)))
     return written, failed
 
-# %% ../nbs/05_inference.ipynb #e3213d62
+# %% ../nbs/05_inference.ipynb #7d935caf
 def colorize_files(inputs,                    # photos, and folders of photos (searched recursively)
                    out,                       # folder for the results: OUT/<photo name>.png
                    model=None,                # a generator from `load_model`; None: the shipped weights
@@ -288,7 +270,7 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
             for src_, why in bad: report(src_, why)
     return written, failed
 
-# %% ../nbs/05_inference.ipynb #16c1843b
+# %% ../nbs/05_inference.ipynb #1dfe3240
 @call_parse
 def colorize_cli(inputs: Param('photos, or folders of photos (searched recursively)', str, nargs='+'),
                  out: Param('folder for the results, written as OUT/<photo name>.png', str, required=True) = None,
@@ -308,7 +290,7 @@ def colorize_cli(inputs: Param('photos, or folders of photos (searched recursive
     print(f'colorized {len(written)} of {total} photos into {out}' + (f'; {len(failed)} failed (see above)' if failed else ''))
     return 1 if failed else 0
 
-# %% ../nbs/05_inference.ipynb #cc6a7cbf
+# %% ../nbs/05_inference.ipynb #6249e3ad
 _COMMANDS = {  # name: (module, function, what it does)
     'colorize': ('colorizer.inference', 'colorize_cli', 'colorize photos, or folders of photos, into a folder of PNGs'),
     'demo':     ('colorizer.inference', 'demo_cli', 'colorize the sample photos into images/test.png (make demo)'),
@@ -347,7 +329,7 @@ def main(argv=None) -> int:
     status = func(**args)
     return status if isinstance(status, int) and not isinstance(status, bool) else 0
 
-# %% ../nbs/05_inference.ipynb #97df6762
+# %% ../nbs/05_inference.ipynb #7e5fddc3
 def show_colorized(rows,                         # one tuple of images per row, e.g. (gray, colorized, original)
                    titles=('black and white', 'colorized', 'original'),
                    width=9.):                    # figure width in inches
@@ -375,11 +357,11 @@ def make_demo(samples='images/samples',   # folder of black-and-white photos
     grays = [load_rgb(f) for f in files]
     colored = colorize(grays, model, render_size)
     fig = show_colorized([(g, c, _skimage_photo(f.stem)) for f, g, c in zip(files, grays, colored)])
-    _atomic_write(out, lambda f: fig.savefig(f, format='png', dpi=80), overwrite=True)
+    atomic_write(out, lambda f: fig.savefig(f, format='png', dpi=80), overwrite=True)
     import matplotlib.pyplot as plt; plt.close(fig)
     return Path(out)
 
-# %% ../nbs/05_inference.ipynb #bccbc242
+# %% ../nbs/05_inference.ipynb #d0f6380f
 @call_parse
 def demo_cli(samples: str = 'images/samples',   # folder of black-and-white photos
              out: str = 'images/test.png',      # the picture to write

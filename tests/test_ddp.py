@@ -66,8 +66,8 @@ def _worker(rank, port, tmp, data):
     torch.set_num_threads(1)
     import colorizer.training as T
     writes = []                                     # every file the training code writes, in this process
-    atomic, save_image = T._atomic_write, T.save_image
-    T._atomic_write = lambda path, write: (writes.append(Path(path).name), atomic(path, write))[1]
+    atomic, save_image = T.atomic_write, T.save_image
+    T.atomic_write = lambda path, write, **kw: (writes.append(Path(path).name), atomic(path, write, **kw))[1]
     T.save_image = lambda x, fp, **kw: (writes.append(Path(fp).name), save_image(x, fp, **kw))[1]
     dist.init_process_group('gloo')                 # joined once here; `train` finds the group and uses it
     cfg, tmp = PRESETS['smoke'], Path(tmp)
