@@ -7,7 +7,7 @@ __all__ = ['PRESETS', 'atomic_write', 'save_generator', 'generator_info', 'load_
            'discriminator_step', 'generator_step', 'train_step', 'save_checkpoint', 'load_checkpoint',
            'calibrate_colorfulness', 'train', 'train_cli']
 
-# %% ../nbs/04_training.ipynb #d65b4675
+# %% ../nbs/04_training.ipynb #d531da27
 import copy, json, math, os, platform, sys, tempfile, time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -27,7 +27,7 @@ from .data import cifar_arrays, get_loaders
 from .generator import UNetGenerator, stretch_colors
 from .discriminator import PatchDiscriminator
 
-# %% ../nbs/04_training.ipynb #1067f830
+# %% ../nbs/04_training.ipynb #28a095ff
 _FORMAT = 'colorizer.UNetGenerator'
 
 def atomic_write(dest, write, overwrite=False) -> Path:
@@ -54,7 +54,7 @@ def save_generator(model: UNetGenerator, path, **info) -> Path:
     meta = {'format': _FORMAT, 'depth': str(model.depth), 'ngf': str(model.ngf), **{k: str(v) for k, v in info.items()}}
     return atomic_write(path, lambda f: f.write(safetensors.torch.save(tensors, metadata=meta)), overwrite=True)
 
-# %% ../nbs/04_training.ipynb #54ba5b2b
+# %% ../nbs/04_training.ipynb #69cc62f9
 def generator_info(path) -> dict:
     "The header of a generator weights file: format, depth, ngf and whatever was recorded at training."
     path = Path(path)
@@ -91,7 +91,7 @@ def _check_state(model, state, source):
         raise ValueError(f'{source} does not fit {type(model).__name__}(depth={model.depth}, ngf={model.ngf}): '
                          + '; '.join(problems[:5]) + (f' (+{len(problems) - 5} more)' if len(problems) > 5 else ''))
 
-# %% ../nbs/04_training.ipynb #4f4afed1
+# %% ../nbs/04_training.ipynb #a58377b6
 def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 1, h, w)
              real: bool,              # the target: real (True) or fake (False)
              mode: str = 'bce',       # 'bce' (the paper) or 'lsgan'
@@ -102,7 +102,7 @@ def gan_loss(logits: torch.Tensor,    # patch logits from the discriminator (B, 
     if mode == 'lsgan': return F.mse_loss(logits, target)
     raise ValueError(f"gan mode must be 'bce' or 'lsgan', got {mode!r}")
 
-# %% ../nbs/04_training.ipynb #37c7dcfa
+# %% ../nbs/04_training.ipynb #4a655512
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (saved in every checkpoint)."
@@ -130,7 +130,7 @@ class TrainConfig:
     def resolved_device(self) -> torch.device:
         return torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if self.device == 'auto' else self.device)
 
-# %% ../nbs/04_training.ipynb #2c1a8625
+# %% ../nbs/04_training.ipynb #81926b45
 class Pix2Pix:
     "The generator, the discriminator and their Adam optimizers, built from a `TrainConfig`."
     def __init__(self, cfg: TrainConfig):
@@ -145,7 +145,7 @@ class Pix2Pix:
         self.G.to(device, memory_format=fmt); self.D.to(device, memory_format=fmt)
         return self
 
-# %% ../nbs/04_training.ipynb #7a5a2402
+# %% ../nbs/04_training.ipynb #024b8f34
 def discriminator_step(m: Pix2Pix, L, ab, fake) -> dict:
     "Update D on real (L, ab) and detached fake (L, G(L)) pairs: ½[ℓ(D(L, ab), real) + ℓ(D(L, G(L)), fake)]."
     cfg = m.cfg
@@ -178,7 +178,7 @@ def train_step(m: Pix2Pix, L, ab, use_gan=True) -> dict:
         losses = discriminator_step(m, L, ab, fake) if use_gan else {}
         return {**losses, **generator_step(m, L, ab, fake, use_gan)}
 
-# %% ../nbs/04_training.ipynb #0090d747
+# %% ../nbs/04_training.ipynb #c61da505
 def save_checkpoint(path, m: Pix2Pix, epoch: int, train_dl, history: list) -> Path:
     "Atomically write everything needed to continue training after `epoch` epochs."
     state = {'G': m.G.state_dict(), 'D': m.D.state_dict(), 'opt_G': m.opt_G.state_dict(), 'opt_D': m.opt_D.state_dict(),
@@ -200,7 +200,7 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
     if 'cuda' in state['rng'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
     return state['epoch'], state['history']
 
-# %% ../nbs/04_training.ipynb #094c8bab
+# %% ../nbs/04_training.ipynb #bba35c7f
 def _normalized_to_rgb(L, ab):  # normalized L (B, 1, H, W), ab (B, 2, H, W) -> RGB (B, 3, H, W) in [0, 1]
     return lab_to_rgb(torch.cat([denormalize_l(L), denormalize_ab(ab)], 1))
 
@@ -228,14 +228,14 @@ def calibrate_colorfulness(G: UNetGenerator, batches,
     G.ab_gain.fill_((lo + hi) / 2); G.ab_center.copy_(center[0]); G.ab_gamma.fill_(gamma)
     return G.ab_gain.item()
 
-# %% ../nbs/04_training.ipynb #e610799b
+# %% ../nbs/04_training.ipynb #235be0f3
 PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
     'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=20, gan=False),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 
-# %% ../nbs/04_training.ipynb #5ab0f015
+# %% ../nbs/04_training.ipynb #31d5b296
 def _finite_or_stop(losses, epoch, step, ckpt):
     for name, value in losses.items():
         if not torch.isfinite(value):
@@ -265,7 +265,7 @@ def _arrays(cfg, data):
     if cfg.max_images: arrays = {k: arrays[k][:cfg.max_images] for k in ('x_train', 'x_test')}
     return arrays
 
-# %% ../nbs/04_training.ipynb #aece39de
+# %% ../nbs/04_training.ipynb #4269dddf
 def _dist_env() -> tuple:
     "(rank, world size, local rank) as torchrun sets them in the environment; (0, 1, 0) without torchrun."
     if 'RANK' not in os.environ or 'WORLD_SIZE' not in os.environ: return 0, 1, 0
@@ -299,7 +299,7 @@ def _mean_over_ranks(losses: dict) -> dict:
     dist.all_reduce(v); v /= dist.get_world_size()
     return dict(zip(losses, v.unbind()))
 
-# %% ../nbs/04_training.ipynb #e6463b66
+# %% ../nbs/04_training.ipynb #86f0201c
 class _ShardedShuffleFlip(DistributedSampler):
     "A DistributedSampler of (index, flip) pairs: every rank draws the same order and flips from seed + epoch and keeps its share."
     def __init__(self, n, rank, world, seed=0):
@@ -320,7 +320,7 @@ def _shard_loader(train_dl, rank, world, seed):
                          collate_fn=dl.collate_fn, pin_memory=dl.pin_memory)
     return sharded if dl is train_dl else type(train_dl)(sharded, train_dl.device)
 
-# %% ../nbs/04_training.ipynb #9387591e
+# %% ../nbs/04_training.ipynb #8856283e
 def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
     "Train pix2pix with `cfg`, writing checkpoint, samples, log and `generator.safetensors` into the folder `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -360,7 +360,7 @@ def train(cfg: TrainConfig, out, resume=False, data=None) -> Pix2Pix:
     if joined: dist.destroy_process_group()
     return m
 
-# %% ../nbs/04_training.ipynb #3ccf674c
+# %% ../nbs/04_training.ipynb #8c3e047d
 def _report(mb, record, epochs, history):
     "One line per epoch (terminal and notebook); in a notebook also the live loss plot."
     keys = ['g_l1', 'g_gan', 'd_real', 'd_fake', 'val_l1', 'ciede2000', 'auc', 'colorfulness_ratio']
@@ -380,7 +380,7 @@ def _provenance(cfg, history):
             'val_metrics': json.dumps({k: round(v, 4) for k, v in last.items() if isinstance(v, float)}),
             'history': json.dumps([{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()} for r in history])}
 
-# %% ../nbs/04_training.ipynb #8cb65389
+# %% ../nbs/04_training.ipynb #cfa62ebc
 @call_parse
 def train_cli(preset: str = 'cpu32',    # smoke, cpu32 or paper256
               out: str = None,          # run folder: checkpoint, sample grids, generator.safetensors (default runs/PRESET)
