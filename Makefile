@@ -11,7 +11,7 @@ TORCH := torch==2.14.1 torchvision==0.29.1
 # Two cores: one notebook at a time, each with both threads.
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: install demo test docs clean-venv
+.PHONY: install demo test test-slow docs clean-venv
 install: $(STAMP)
 
 $(STAMP): settings.ini setup.py
@@ -24,9 +24,13 @@ $(STAMP): settings.ini setup.py
 demo: install
 	$(BIN)/colorizer demo
 
+# every notebook's tests run once, inside pytest (tests/test_notebooks.py), beside the repository's own tests
 test: install
-	$(BIN)/nbdev_test --n_workers 1 --timing
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=12
+
+# the same with the cells flagged `#| slow` (real data, longer runs)
+test-slow: install
+	COLORIZER_TEST_FLAGS=slow $(BIN)/python -m pytest --durations=12 tests/test_notebooks.py
 
 # The docs site, offline: nbdev's notebook processing, then mkdocs (Material + mkdocs-jupyter) into _docs/.
 docs: install

@@ -17,7 +17,8 @@ import numpy as np, torch
 from PIL import Image
 from skimage import data
 from colorizer.generator import UNetGenerator
-from colorizer.inference import RENDER_SIZE, SHIPPED_WEIGHTS, colorize, colorize_files, load_model
+from colorizer.generator import SHIPPED_WEIGHTS
+from colorizer.inference import RENDER_SIZE, colorize, colorize_files, load_model
 from colorizer.lab import lab_to_rgb, rgb_to_lab
 from _timing import best_of
 

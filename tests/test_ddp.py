@@ -16,7 +16,8 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from colorizer.training import PRESETS, Pix2Pix, TrainConfig, generator_info, train_step
+from colorizer.training import PRESETS, Pix2Pix, TrainConfig, train_step
+from colorizer.generator import generator_info
 
 WORLD, B = 2, 4
 BIN = Path(sys.executable).parent
@@ -64,10 +65,10 @@ def _worker(rank, port, tmp, data):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(WORLD),
                       LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
-    import colorizer.training as T
+    import colorizer.training as T, colorizer.generator as G
     writes = []                                     # every file the training code writes, in this process
     atomic, save_image = T.atomic_write, T.save_image
-    T.atomic_write = lambda path, write, **kw: (writes.append(Path(path).name), atomic(path, write, **kw))[1]
+    T.atomic_write = G.atomic_write = lambda path, write, **kw: (writes.append(Path(path).name), atomic(path, write, **kw))[1]
     T.save_image = lambda x, fp, **kw: (writes.append(Path(fp).name), save_image(x, fp, **kw))[1]
     dist.init_process_group('gloo')                 # joined once here; `train` finds the group and uses it
     cfg, tmp = PRESETS['smoke'], Path(tmp)

@@ -143,7 +143,7 @@ def _cli_args(help_text, src, out_dir):
 
 
 NO_SCRIPT = pytest.mark.skipif('colorizer' not in SCRIPTS, reason='settings.ini declares no `colorizer` console script yet '
-                               '(it comes with the inference chapter, nbs/05_inference.ipynb)')
+                               '(it comes with the command-line chapter, nbs/08_cli.ipynb)')
 WEIGHTS = sorted((ROOT/LIB).glob('weights/*.safetensors'))
 
 
