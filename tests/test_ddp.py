@@ -66,10 +66,9 @@ def _worker(rank, port, tmp, data):
                       LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
     import colorizer.training as T, colorizer.generator as G
-    writes = []                                     # every file the training code writes, in this process
-    atomic, save_image = T.atomic_write, T.save_image
+    writes = []                                     # every file the training code writes (all through atomic_write), in this process
+    atomic = T.atomic_write
     T.atomic_write = G.atomic_write = lambda path, write, **kw: (writes.append(Path(path).name), atomic(path, write, **kw))[1]
-    T.save_image = lambda x, fp, **kw: (writes.append(Path(fp).name), save_image(x, fp, **kw))[1]
     dist.init_process_group('gloo')                 # joined once here; `train` finds the group and uses it
     cfg, tmp = PRESETS['smoke'], Path(tmp)
     one_go = _states(T.train(cfg, tmp / 'one_go', data=data))
