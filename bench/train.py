@@ -4,21 +4,27 @@ Prints, for the 32×32 (batch 64) and optionally 256×256 (batch 4) settings:
 - training images per second of a textbook step (same networks and weights, fp32, NCHW, no tricks: PyTorch's plain
   convolutions everywhere, PyTorch's default Adam, and the discriminator's gradients computed in the generator step
   too, as in tutorials that never freeze it);
-- images per second of our `train_step`, and of our whole `train()` loop with data loading, Lab conversion,
-  progress bars, per-epoch validation metrics, sample grids and checkpoints;
-- the ratio ours / textbook, and the share of the machine's fp32 matmul peak (measured here) each step reaches, counting
-  the textbook step's FLOPs as the work of one image for both (ours skips some of them: multiplications by the
-  padding zeros at the U-Net's innermost level, and D's unused weight gradients; its own count is printed too);
+- images per second of our `train_step`, and of our whole `train()` loop with every feature on: data loading, Lab
+  conversion, progress bars, the NaN check after every update, per-epoch validation metrics (on the preset's fixed
+  subset of the validation split), sample pictures, checksummed checkpoints and the colour calibration;
+- the ratio ours / textbook (for the whole loop: against the textbook step timed just before and just after it, as a
+  busy machine's speed drifts over minutes), and the share of the machine's fp32 matmul peak (measured here) each step
+  reaches, counting the textbook step's FLOPs as the work of one image for both (ours skips some of them:
+  multiplications by the padding zeros at the U-Net's innermost level, and D's unused weight gradients; its own count
+  is printed too);
 - the share of our loop's time spent outside the networks.
-Usage: python bench/train.py [--data NPZ] [--images 4096] [--size256]
+With --validation it also times one validation pass (predictions and chapter 04's metrics) on the whole validation
+split and on fixed subsets of it, against the time of one `cpu32` epoch's steps (79 steps of 64 images).
+Usage: python bench/train.py [--data NPZ] [--images 4096] [--size256] [--validation]
 """
 import argparse, copy, os, tempfile, time
 from dataclasses import replace
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
+import colorizer.training as T
 from colorizer.training import PRESETS, Pix2Pix, train, train_step
-from colorizer.data import cifar_arrays
-from colorizer.generator import Conv4x4, ConvTranspose4x4
+from colorizer.data import cifar_arrays, get_loaders
+from colorizer.metrics import colorization_metrics
 
 
 def matmul_peak(n=2048, repeats=5):
@@ -45,9 +51,9 @@ def textbook_step(m, L, ab):
 def textbook_pair(m):
     "A copy of `m` as a textbook writes it: PyTorch's plain convolutions and default (unfused) Adam, same weights."
     t = copy.deepcopy(m)
-    for layer in [*t.G.modules(), *t.D.modules()]:
-        if isinstance(layer, Conv4x4): layer.__class__ = nn.Conv2d
-        elif isinstance(layer, ConvTranspose4x4): layer.__class__ = nn.ConvTranspose2d
+    for layer in [*t.G.modules(), *t.D.modules()]:      # the library's faster layers subclass PyTorch's: back to the plain ones
+        if isinstance(layer, nn.ConvTranspose2d): layer.__class__ = nn.ConvTranspose2d
+        elif isinstance(layer, nn.Conv2d): layer.__class__ = nn.Conv2d
     adam = dict(lr=m.cfg.lr, betas=(m.cfg.beta1, 0.999))
     t.opt_G, t.opt_D = torch.optim.Adam(t.G.parameters(), **adam), torch.optim.Adam(t.D.parameters(), **adam)
     return t
@@ -67,7 +73,7 @@ def step_flops(step, m, L, ab):
 
 
 def bench(size, batch, arrays, images, peak):
-    cfg = replace(PRESETS['cpu32' if size == 32 else 'paper256'], batch_size=batch, bf16=False, channels_last=False, workers=0)
+    cfg = replace(PRESETS['cpu32' if size == 32 else 'paper256'], batch_size=batch, gan=True, bf16=False, channels_last=False, workers=0)
     torch.manual_seed(0)
     m = Pix2Pix(cfg); t = textbook_pair(m)
     L, ab = torch.rand(batch, 1, size, size) * 2 - 1, torch.rand(batch, 2, size, size) * 0.4 - 0.2
@@ -75,28 +81,55 @@ def bench(size, batch, arrays, images, peak):
     flops, our_flops = step_flops(textbook_step, t, L, ab) / batch, step_flops(our_step, m, L, ab) / batch
     rates = [(step_rate(textbook_step, t, L, ab, 4.0), step_rate(our_step, m, L, ab, 4.0)) for _ in range(5)]
     text, ours = (float(np.median([r[i] for r in rates])) for i in (0, 1))  # alternated, median of 5: a busy machine's speed swings
+    bench.ours = ours
     print(f'{size}x{size}, batch {batch}: textbook {text:6.1f} img/s ({text * flops / 1e9 / peak:5.1%} of peak), '
           f'our step {ours:6.1f} img/s ({ours * flops / 1e9 / peak:5.1%} of peak), ratio {ours / text:.2f}x '
           f'(FLOPs per image: textbook {flops / 1e9:.3f} G, ours {our_flops / 1e9:.3f} G)')
     if size != 32: return
-    sub = {'x_train': arrays['x_train'][:images], 'x_test': arrays['x_test']}   # validation on the whole test split, as in a run
-    out = tempfile.mkdtemp()
-    run_cfg = replace(cfg, epochs=2, colorfulness=0.75, gan=True)   # the paper objective, like the steps above
-    import colorizer.training as T
-    T.cifar_arrays = lambda path=None: sub                 # the loop reads our subset
+    sub = {'x_train': arrays['x_train'][:images], 'x_test': arrays['x_test']}
+    for valid_images in (cfg.valid_images, 0):             # the preset's fixed validation subset, then the whole split
+        before = step_rate(textbook_step, t, L, ab, 4.0)   # the textbook step just before and just after the loop:
+        rate, outside, in_steps = loop(replace(cfg, epochs=2, gan=True, valid_images=valid_images), sub)   # (the paper objective)
+        after = step_rate(textbook_step, t, L, ab, 4.0)    # a busy machine's speed drifts during a loop of minutes
+        bench.in_loop = in_steps
+        print(f'our whole loop (2 epochs on {images} images; every feature on, validation on {valid_images or len(sub["x_test"])} '
+              f'of {len(sub["x_test"])} images): {rate:6.1f} img/s ({rate * flops / 1e9 / peak:5.1%} of peak), ratio to the '
+              f'textbook step {rate / ((before + after) / 2):.2f}x (textbook {before:.1f} img/s before, {after:.1f} after); '
+              f'time outside the training steps {outside:.0%}, steps inside the loop {in_steps:6.1f} img/s')
+
+
+def loop(run_cfg, sub):
+    "Our whole loop, every feature on, for `run_cfg.epochs` epochs on `sub`: (images/s, share of time outside the steps, images/s of its steps)."
     in_steps = [0.0]
     def timed_step(*args, **kwargs):                       # the loop's own steps, timed where they run
         t = time.perf_counter(); out = train_step(*args, **kwargs); in_steps[0] += time.perf_counter() - t
         return out
-    T.train_step = timed_step
-    t0 = time.perf_counter(); train(run_cfg, out); loop = time.perf_counter() - t0
+    T.train_step = timed_step                              # the Learner takes `train_step` from the module
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter(); train(run_cfg, out, loaders=get_loaders(32, run_cfg.batch_size, arrays=sub)); seconds = time.perf_counter() - t0
     T.train_step = train_step
-    steps = 2 * (images // batch)
-    loop_rate = steps * batch / loop
-    print(f'our whole loop (2 epochs on {images} images, validation on {len(sub["x_test"])}: data, Lab, progress, validation '
-          f'metrics, samples, checkpoints, calibration): {loop_rate:6.1f} img/s ({loop_rate * flops / 1e9 / peak:5.1%} of peak), '
-          f'ratio to the textbook step {loop_rate / text:.2f}x; time outside the training steps {1 - in_steps[0] / loop:.0%}, '
-          f'steps inside the loop {steps * batch / in_steps[0]:6.1f} img/s')
+    images = run_cfg.epochs * (len(sub['x_train']) // run_cfg.batch_size) * run_cfg.batch_size
+    return images / seconds, 1 - in_steps[0] / seconds, images / in_steps[0]
+
+
+def validation_cost(arrays, step_rate_ours):
+    "Seconds of one validation pass on the whole split and on subsets, against one cpu32 epoch of steps (at `step_rate_ours` img/s)."
+    torch.manual_seed(0)
+    G = Pix2Pix(PRESETS['cpu32']).G
+    _, valid_dl = get_loaders(32, 64, arrays={'x_train': arrays['x_train'][:64], 'x_test': arrays['x_test']})
+    def once(n):
+        L, fake, ab = T._predictions(G, valid_dl, n)
+        colorization_metrics(T._normalized_to_rgb(L, fake), T._normalized_to_rgb(L, ab))
+    sizes = [0, 512, 256]
+    runs = []
+    for _ in range(3):                                     # alternated, median of 3
+        row = []
+        for n in sizes:
+            t = time.perf_counter(); once(n); row.append(time.perf_counter() - t)
+        runs.append(row)
+    epoch = 79 * 64 / step_rate_ours
+    for n, secs in zip(sizes, np.median(runs, 0)):
+        print(f'validation on {n or len(arrays["x_test"])} images: {secs:5.2f} s = {secs / epoch:5.1%} of a cpu32 epoch of steps ({epoch:.0f} s)')
 
 
 def main():
@@ -104,6 +137,7 @@ def main():
     p.add_argument('--data', default=os.environ.get('COLORIZER_DATA'))
     p.add_argument('--images', type=int, default=4096, help='training images per epoch of the whole-loop measurement')
     p.add_argument('--size256', action='store_true', help='also measure 256x256 (slow on a CPU)')
+    p.add_argument('--validation', action='store_true', help='also time validation passes of several sizes')
     a = p.parse_args()
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
     peak = matmul_peak()
@@ -115,6 +149,7 @@ def main():
                   'x_test': rng.integers(0, 256, (a.images // 4, 32, 32, 3), dtype=np.uint8)}
         print('(no CIFAR file: random images)')
     bench(32, 64, arrays, a.images, peak)
+    if a.validation: validation_cost(arrays, bench.in_loop)
     if a.size256: bench(256, 4, arrays, a.images, peak)
 
 
