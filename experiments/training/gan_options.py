@@ -8,22 +8,24 @@ L1 alone never trained it), validated on the whole test split (1017 images, unca
 - LSGAN: the same with squared errors instead of cross-entropies (Mao et al., 2017);
 - label smoothing: BCE with the discriminator's target for real patches at 0.9;
 - L1 alone.
+Each epoch-13 generator is then also calibrated as `cpu32` calibrates (target 0.7) and measured again, to compare the
+objectives at equal colour.
 With --no-warmup it also trains the paper's objective from scratch for 13 epochs (the warm-up's comparison).
 The variants the library dropped live here, as steps handed to the library's `Learner`.
 
 Usage: OMP_NUM_THREADS=2 nice -n 10 python experiments/training/gan_options.py [--no-warmup]
 (about 35 minutes on 2 quiet CPU cores, 10 more with --no-warmup; reruns reuse the 10-epoch checkpoint)
 """
-import argparse, time
+import argparse, copy, time
 from dataclasses import replace
 import torch, torch.nn.functional as F
-from common import RUNS, quiet_threads, table
+from common import RUNS, on_cifar, quiet_threads, table
 from colorizer.data import get_loaders
-from colorizer.training import (PRESETS, Learner, Pix2Pix, ProgressCB, RecorderCB, ValidationCB, load_checkpoint,
-                                train, train_step)
+from colorizer.training import (PRESETS, Learner, Pix2Pix, ProgressCB, RecorderCB, ValidationCB, calibrate_colorfulness,
+                                load_checkpoint, train, train_step)
 
 OUT, BASE_EPOCHS, MORE = RUNS / 'gan_options', 10, 3
-CFG = replace(PRESETS['cpu32'], colorfulness=0, valid_images=0)            # L1 alone, whole validation split
+CFG = replace(PRESETS['cpu32'], colorfulness=0, valid_images=0)            # L1 alone, whole validation split, uncalibrated
 
 
 def variant_step(loss, real_label=1.0):
@@ -54,7 +56,7 @@ def base_checkpoint():
 
 
 def continue_with(ck, name, gan, step):
-    "Epochs 11-13 from the checkpoint `ck` with `step`; the validation records of those epochs."
+    "Epochs 11-13 from the checkpoint `ck` with `step`: the validation records of those epochs, and the last generator calibrated and measured."
     m = Pix2Pix(CFG)
     train_dl, valid_dl = get_loaders(CFG.size, CFG.batch_size, CFG.seed, arrays=None)
     start, history = load_checkpoint(ck, m, train_dl)
@@ -63,7 +65,9 @@ def continue_with(ck, name, gan, step):
     learn = Learner(m, train_dl, valid_dl, [RecorderCB(), ValidationCB(run, n_images=0), ProgressCB()], step=step)
     learn.start_epoch, learn.history = start, history
     run.mkdir(parents=True, exist_ok=True)
-    return learn.fit(start + MORE).history[start:]
+    records = learn.fit(start + MORE).history[start:]
+    G = copy.deepcopy(m.G); calibrate_colorfulness(G, train_dl, 0.7)
+    return records, on_cifar(G)
 
 
 def main():
@@ -74,13 +78,17 @@ def main():
     ck = base_checkpoint()
     results = {name: continue_with(ck, name, gan, step) for name, (gan, step) in VARIANTS.items()}
     if a.no_warmup:
-        scratch = train(replace(CFG, gan=True, epochs=BASE_EPOCHS + MORE), OUT / 'no_warmup')
-        results['GAN + 100·L1 from scratch (no warm-up)'] = torch.load(OUT / 'no_warmup' / 'checkpoint.pt', weights_only=True)['history'][-MORE:]
+        scratch = train(replace(CFG, gan=True, epochs=BASE_EPOCHS + MORE, colorfulness=0.7), OUT / 'no_warmup')
+        results['GAN + 100·L1 from scratch (no warm-up)'] = (torch.load(OUT / 'no_warmup' / 'checkpoint.pt', weights_only=True)['history'][-MORE:],
+                                                             on_cifar(scratch.G))   # `train` calibrated it (target 0.7)
     cols = lambda recs, k, f: ', '.join(f.format(r[k]) for r in recs)
     print(f'the epoch-{BASE_EPOCHS} L1 generator continued for {MORE} epochs; CIEDE2000 / AuC / colorfulness ratio after each\n')
     print(table(['continued with', 'CIEDE2000 ↓', 'AuC ↑', 'colorfulness ratio', 'GAN loss of G'],
                 [[name, cols(r, 'ciede2000', '{:.2f}'), cols(r, 'auc', '{:.3f}'), cols(r, 'colorfulness_ratio', '{:.2f}'),
-                  cols(r, 'g_gan', '{:.2f}')] for name, r in results.items()]))
+                  cols(r, 'g_gan', '{:.2f}')] for name, (r, _) in results.items()]))
+    print(f'\nthe epoch-{BASE_EPOCHS + MORE} generators calibrated as cpu32 calibrates (target 0.7), on the test split\n')
+    print(table(['continued with', 'CIEDE2000 ↓', 'AuC ↑', 'colorfulness ratio'],
+                [[name, c['ciede2000'], c['auc'], c['colorfulness_ratio']] for name, (_, c) in results.items()]))
     print(f'\n({time.perf_counter() - t0:.0f} s)')
 
 
