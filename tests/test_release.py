@@ -78,3 +78,10 @@ def test_package_index_readme_has_absolute_links(monkeypatch):
     raw = f"https://raw.githubusercontent.com/{CFG['user']}/{CFG['repo']}/{CFG['branch']}/images/test.png"
     assert f']({raw})' in text, 'the README picture must point at its raw file'
     assert f"]({CFG['git_url']}/blob/{CFG['branch']}/nbs/00_lab.ipynb)" in text
+
+
+def test_readme_is_the_home_page():
+    "README.md is made from nbs/index.ipynb by tools/make_readme.py, so the two never drift apart."
+    import subprocess, sys
+    r = subprocess.run([sys.executable, str(ROOT/'tools'/'make_readme.py'), '--check'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
