@@ -7,18 +7,18 @@ __all__ = ['MAX_PIXELS', 'RENDER_SIZE', 'load_model', 'predict_ab', 'colorize', 
            'show_colorized', 'make_demo', 'demo_cli']
 
 # %% ../nbs/06_inference.ipynb #5a5372bc
-import math, os, sys
+import argparse, math, os, sys
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 from fastcore.script import Param, call_parse, store_true
 from fastprogress.fastprogress import progress_bar
 from .lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
-from .data import load_rgb, image_files, to_rgb
+from .data import SRGB_ICC, load_rgb, image_files, open_image, to_rgb
 from .generator import SHIPPED_WEIGHTS, atomic_write, load_generator, stretch_colors
 
 # %% ../nbs/06_inference.ipynb #3cd3809e
@@ -77,7 +77,8 @@ def _read(path, max_pixels=MAX_PIXELS) -> Image.Image:
     if path.stat().st_size == 0: raise OSError(f'empty file (0 bytes): {path}')
     with _our_pixel_limit():
         try:
-            with Image.open(path) as im: w, h = im.size            # reads the header only
+            with open_image(path) as im: w, h = im.size           # the header only; the content decides the format
+        except UnidentifiedImageError: raise                      # its message names the file and the real format
         except Exception as e: raise OSError(f'not an image that Pillow can read: {path} ({e})') from None
         if max_pixels and w * h > max_pixels:
             raise ValueError(f'{path} declares {w}×{h} = {w * h / 1e6:.0f} megapixels, above the limit of '
@@ -86,10 +87,11 @@ def _read(path, max_pixels=MAX_PIXELS) -> Image.Image:
 
 # %% ../nbs/06_inference.ipynb #32531bc1
 RENDER_SIZE = 48
+_RENDER_SIZES, _MAX_ASPECT = range(8, 513), 4   # allowed render sizes; the working copy's long side <= 4 × render size
 
 def _working_size(h, w, render_size):
-    "(h, w) with the short side `render_size` and the aspect of (`h`, `w`)."
-    s = render_size / min(h, w)
+    "(h, w) scaled to a short side of `render_size`, or to a long side of `_MAX_ASPECT`·`render_size` if smaller; aspect kept."
+    s = min(render_size / min(h, w), _MAX_ASPECT * render_size / max(h, w))
     return max(1, round(h * s)), max(1, round(w * s))
 
 def _network_input(rgb: np.ndarray, render_size: int) -> torch.Tensor:  # (H, W, 3) uint8 -> (1, h, w)
@@ -104,16 +106,19 @@ def predict_ab(model, L: torch.Tensor) -> torch.Tensor:  # (B, 1, h, w) -> (B, 2
     "The generator's colours for normalized `L`, with the colour calibration stored in its weights file applied."
     return stretch_colors(model(L), model.ab_center, model.ab_gain, model.ab_gamma)
 
+_NET_PIXELS = 512 * 2048   # network input pixels per call: one largest working copy
+
 @torch.no_grad()
 def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normalized L -> [(2, h, w)] ab in Lab units
-    "Run `model` on the network inputs `ls`, grouped by shape, `batch_size` at a time."
+    "Run `model` on the network inputs `ls`, grouped by shape, `batch_size` (and at most `_NET_PIXELS` pixels) at a time."
     device, was_training = next(model.parameters()).device, model.training
     model.eval(); out, groups = [None] * len(ls), {}
     for i, l in enumerate(ls): groups.setdefault(tuple(l.shape), []).append(i)
     try:
-        for idx in groups.values():
-            for j in range(0, len(idx), batch_size):
-                chunk = idx[j:j + batch_size]
+        for (_, h, w), idx in groups.items():
+            step = max(1, min(batch_size, _NET_PIXELS // (h * w)))
+            for j in range(0, len(idx), step):
+                chunk = idx[j:j + step]
                 ab = denormalize_ab(predict_ab(model, torch.stack([ls[i] for i in chunk]).to(device)).float().cpu())
                 for i, one in zip(chunk, ab): out[i] = one
     finally: model.train(was_training)
@@ -161,23 +166,35 @@ def _compose(rgb: np.ndarray, ab: torch.Tensor, piece=1 << 20) -> np.ndarray:  #
     return out.numpy()
 
 # %% ../nbs/06_inference.ipynb #7ac3eef7
-def _check_render_size(render_size):
-    if isinstance(render_size, bool) or not isinstance(render_size, int) or render_size < 8:
-        raise ValueError(f'render_size must be an int >= 8 (pixels on the short side), got {render_size!r}')
+def _check_render_size(render_size) -> int:
+    "`render_size` if it is an int from 8 to 512, else a `ValueError` saying so."
+    if isinstance(render_size, bool) or not isinstance(render_size, int) or render_size not in _RENDER_SIZES:
+        raise ValueError(f'render_size must be an int from 8 to 512 (pixels on the short side of the copy the network '
+                         f'sees), got {render_size!r}')
+    return render_size
+
+def _render_size_arg(text: str) -> int:
+    "The command line's `--render-size`: an int from 8 to 512, or the parser's error saying so."
+    try: return _check_render_size(int(text))
+    except ValueError: raise argparse.ArgumentTypeError(f'must be an integer from 8 to 512, not {text!r}') from None
 
 def _colorize_arrays(rgbs, model, render_size, batch_size):
     _check_render_size(render_size)
     abs_ = _predict_ab(model, [_network_input(r, render_size) for r in rgbs], batch_size)
     return [_compose(r, ab) for r, ab in zip(rgbs, abs_)]
 
+def _srgb_image(rgb: np.ndarray) -> Image.Image:
+    "The (H, W, 3) uint8 array `rgb` as a PIL image that says it is sRGB (saving it embeds the sRGB profile)."
+    im = Image.fromarray(rgb); im.info['icc_profile'] = SRGB_ICC; return im
+
 def colorize(image,                      # a path, PIL image or array (H, W) / (H, W, 3); or a list of them
              model=None,                 # a generator from `load_model`; None: the shipped weights
-             render_size=RENDER_SIZE,    # pixels on the short side of the copy the network sees
+             render_size=RENDER_SIZE,    # pixels on the short side of the copy the network sees (8 to 512)
              batch_size=16):             # photos that go through the network together
-    "The colorized photo: an RGB `PIL.Image` of exactly the input's size (a list of them for a list)."
+    "The colorized photo: an sRGB `PIL.Image` of exactly the input's size (a list of them for a list)."
     many = isinstance(image, (list, tuple))
     rgbs = [_as_rgb(im) for im in (image if many else [image])]
-    out = [Image.fromarray(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size)]
+    out = [_srgb_image(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size)]
     return out if many else out[0]
 
 # %% ../nbs/06_inference.ipynb #0a0e4351
@@ -197,8 +214,8 @@ def _black_and_white(rgb: np.ndarray) -> np.ndarray:  # (H, W, 3) uint8 -> (H, W
 
 # %% ../nbs/06_inference.ipynb #f1058c1d
 def _write_png(rgb: np.ndarray, dest, overwrite=False) -> Path:
-    "Write the (H, W, 3) uint8 array `rgb` as the PNG file `dest`, atomically."
-    return atomic_write(dest, lambda f: Image.fromarray(rgb).save(f, 'PNG', compress_level=1), overwrite)
+    "Write the (H, W, 3) uint8 array `rgb` as the sRGB PNG file `dest` (its ICC profile embedded), atomically."
+    return atomic_write(dest, lambda f: Image.fromarray(rgb).save(f, 'PNG', compress_level=1, icc_profile=SRGB_ICC), overwrite)
 
 # %% ../nbs/06_inference.ipynb #04907cb1
 _BATCH_PIXELS = 8_000_000
@@ -208,10 +225,10 @@ def _file_id(path):
 
 def _plan(inputs, out: Path):
     "[(photo, result path)] for `inputs` (files, and folders searched recursively) and [(input, reason)] for empty folders."
-    jobs, failed = [], []
+    jobs, failed, results = [], [], out.resolve()
     for inp in map(Path, inputs):
         if inp.is_dir():
-            files = image_files(inp)
+            files = [f for f in image_files(inp) if results == inp.resolve() or results not in f.resolve().parents]
             if not files: failed.append((inp, 'no images in this folder (png jpg jpeg webp bmp tif tiff)'))
             jobs += [(f, out / f.relative_to(inp).parent / f'{f.stem}.png') for f in files]
         else: jobs.append((inp, out / f'{inp.stem}.png'))
@@ -273,11 +290,15 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
     return written, failed
 
 # %% ../nbs/06_inference.ipynb #1dfe3240
+def _shown(path) -> str:
+    "`path` as printable text: bytes that are not valid in the file system's encoding become \\xNN escapes."
+    return os.fsencode(path).decode(sys.getfilesystemencoding(), 'backslashreplace')
+
 @call_parse
 def colorize_cli(inputs: Param('photos, or folders of photos (searched recursively)', str, nargs='+'),
                  out: Param('folder for the results, written as OUT/<photo name>.png', str, required=True) = None,
                  weights: str = None,               # generator weights file (default: the weights shipped with the package)
-                 render_size: int = RENDER_SIZE,    # pixels on the short side of the copy the network sees
+                 render_size: _render_size_arg = RENDER_SIZE,  # pixels on the short side of the copy the network sees (8 to 512)
                  overwrite: store_true = False,     # replace results that already exist in OUT
                  max_pixels: int = MAX_PIXELS,      # refuse images with more pixels than this (decompression bombs)
                  device: str = 'cpu'):              # where the network runs: cpu, cuda or mps
@@ -289,7 +310,7 @@ def colorize_cli(inputs: Param('photos, or folders of photos (searched recursive
     except (OSError, ValueError, RuntimeError) as e:
         print(f'colorizer colorize: {e}', file=sys.stderr); return 2
     total = len(written) + len(failed)
-    print(f'colorized {len(written)} of {total} photos into {out}' + (f'; {len(failed)} failed (see above)' if failed else ''))
+    print(f'colorized {len(written)} of {total} photos into {_shown(out)}' + (f'; {len(failed)} failed (see above)' if failed else ''))
     return 1 if failed else 0
 
 # %% ../nbs/06_inference.ipynb #7e5fddc3
@@ -329,8 +350,8 @@ def make_demo(samples='images/samples',   # folder of black-and-white photos
 def demo_cli(samples: str = 'images/samples',   # folder of black-and-white photos
              out: str = 'images/test.png',      # the picture to write
              weights: str = None,               # generator weights file (default: the weights shipped with the package)
-             render_size: int = RENDER_SIZE):   # pixels on the short side of the copy the network sees
+             render_size: _render_size_arg = RENDER_SIZE):   # pixels on the short side of the copy the network sees (8 to 512)
     "Colorize the sample photos and draw the README's picture: black and white | colorized | original."
     try: path = make_demo(samples, out, load_model(weights), render_size)
     except (OSError, ValueError) as e: print(f'colorizer demo: {e}', file=sys.stderr); return 2
-    print(f'wrote {path}'); return 0
+    print(f'wrote {_shown(path)}'); return 0

@@ -180,3 +180,35 @@ def test_colorize_cli(venv, tmp_path):
     l_in = color.rgb2lab(np.repeat(gray[..., None], 3, -1))[..., 0]
     assert np.abs(lab[..., 0] - l_in).mean() < 3, 'the output does not keep the input photo\'s lightness'
     assert np.hypot(lab[..., 1], lab[..., 2]).mean() > 1, 'the output is still gray'
+    from PIL import ImageCms
+    import io
+    icc = Image.open(dst).info.get('icc_profile')
+    assert icc and ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).strip() == 'sRGB built-in', \
+        'the output does not carry the sRGB ICC profile'
+
+
+_PEAK_AT_EXIT = """import atexit, sys
+from pathlib import Path
+peak = lambda: next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM')).split()[1]
+atexit.register(lambda: print('peak_kb', peak(), file=sys.stderr))
+from colorizer.cli import main
+sys.exit(main())"""   # the console script's entry point, reporting its own peak RSS (a child's ru_maxrss would
+                      # include its parent's: the kernel counts the memory shared with the parent before exec)
+
+
+@NO_SCRIPT
+@pytest.mark.skipif(not WEIGHTS, reason='no shipped weights to colorize with')
+@pytest.mark.skipif(not Path('/proc/self/status').exists(), reason='peak memory is read from /proc (Linux)')
+def test_colorize_cli_extreme_aspect(venv, tmp_path):
+    "The installed command on a 178-byte 1×100000 PNG (which once asked ~15 GB) peaks where it does on a thumbnail."
+    from PIL import Image
+    import numpy as np
+    peaks = {}
+    for name, shape in [('thumb', (48, 64)), ('strip', (1, 100_000))]:
+        Image.fromarray(np.resize(np.arange(256, dtype=np.uint8), shape)).save(tmp_path/f'{name}.png')
+        r = subprocess.run([str(venv/'bin'/'python'), '-c', _PEAK_AT_EXIT, 'colorize', str(tmp_path/f'{name}.png'),
+                            '--out', str(tmp_path/'out')], capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 0, f'colorizer colorize {name}.png exited with {r.returncode}:\n{r.stderr[-2000:]}'
+        peaks[name] = int(r.stderr.split('peak_kb')[-1]) / 1024
+    assert Image.open(tmp_path/'out'/'strip.png').size == (100_000, 1)
+    assert peaks['strip'] < peaks['thumb'] + 100, f'peak RSS (MB): {peaks}'
