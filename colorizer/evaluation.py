@@ -64,7 +64,7 @@ def _folder_photos(folder, limit=None):
 
 @call_parse
 def evaluate_cli(images: str = None,       # a folder of color photos, evaluated at full resolution (default: trimmed CIFAR-10's test split)
-                 data: str = None,         # the trimmed CIFAR-10 .npz (default $COLORIZER_DATA, then ../shared/data/)
+                 data: str = None,         # the trimmed CIFAR-10 .npz, or cifar10 to download it (default: found as the data chapter says, else downloaded)
                  weights: str = None,      # generator weights file (default: the weights shipped with the package)
                  render_size: int = None,  # with --images: pixels on the short side of the copy the network sees (default: colorize's)
                  limit: int = None):       # evaluate on the first N images only
