@@ -54,3 +54,9 @@ def make_venv(wheel, extras=None, tools=(), name='wheel'):
     run(pip + ['--force-reinstall', '--no-deps', str(wheel)])  # this run's wheel, whatever was there before
     run(pip + [target])                                           # and any requirement it newly asks for
     return env_dir
+
+
+@pytest.fixture(scope='session')
+def colab_venv(dist):
+    "The wheel with its `notebooks` extra and a Jupyter kernel (nbclient, ipykernel): what a Colab runtime has."
+    return make_venv(dist[1], extras='notebooks', tools=['nbclient', 'nbformat', 'ipykernel'], name='colab')

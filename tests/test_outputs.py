@@ -2,10 +2,10 @@
 
 A notebook cell whose source has the line `# output: checked` promises that its text outputs are what the current
 code produces: what it prints, and the markdown (else the plain text) of each value it shows, such as a module's
-repr, a table of shapes, parameters and FLOPs, or a receptive field. Pictures are not compared. This test runs the
-notebook as `nbdev_test` does (IN_TEST=1, slow cells skipped, in the notebook's folder) and compares those outputs
-with the committed ones. tests/test_notebooks.py runs every notebook once already; in the same pytest session (as
-in `make test`, where it comes first) its runs are reused, so no notebook runs twice.
+repr, a table of shapes, parameters and FLOPs, or a receptive field. Pictures are not compared. This test compares
+the outputs of tests/test_notebooks.py's run of the notebook (outside the repository, slow cells skipped) with the
+committed ones; in the same pytest session (as in `make test`, where it comes first) that run is reused, so no
+notebook runs twice.
 
 Mark only cells whose text is the same on every run and every machine: no timings, no temporary paths, no random
 numbers without a seed, nothing read from data that a clone may not have, and no cell that the test run skips. When
@@ -61,8 +61,8 @@ CHECKED = [nb for nb in NBS if marked(json.loads(nb.read_text(encoding='utf-8'))
 
 
 @pytest.mark.parametrize('nb', CHECKED, ids=[p.stem for p in CHECKED])
-def test_committed_outputs(nb):
-    ok, error, fresh = run_notebook(nb)
+def test_committed_outputs(nb, colab_venv):
+    ok, error, fresh = run_notebook(nb, colab_venv)
     if not ok: pytest.skip(f'{nb.name} itself fails (see test_notebook); its outputs cannot be compared')
     problems = differences(json.loads(nb.read_text(encoding='utf-8'))['cells'], fresh, nb.name)
     assert not problems, f'{len(problems)} committed output(s) of {nb.name} differ from what the code now shows ' \
@@ -98,17 +98,17 @@ def test_differences_names_the_changed_cell():
     assert 'cell 3 is marked `# output: checked` but the test run skipped it' in problems[1], problems[1]
 
 
-def test_a_stale_output_is_found_by_running_the_notebook():
+def test_a_stale_output_is_found_by_running_the_notebook(colab_venv):
     "End to end: a notebook whose committed output no longer matches its code fails the check; a refreshed one passes."
-    cells = [_cell('# output: checked\nimport os\nprint(2 + 2, os.environ.get("IN_TEST"))', [_stream('5 1\n')]),
+    cells = [_cell('# output: checked\nimport os\nprint(2 + 2, os.path.exists("settings.ini"))', [_stream('5 False\n')]),
              _cell('# output: checked\n{"a": 1}', [_shown(**{'text/plain': "{'a': 1}"})])]
     book = {'cells': cells, 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
     with tempfile.TemporaryDirectory() as d:
         nb = Path(d) / 'stale.ipynb'
         nb.write_text(json.dumps(book), encoding='utf-8')
-        ok, error, fresh = run_notebook(nb)
+        ok, error, fresh = run_notebook(nb, colab_venv)
         assert ok, error
         problems = differences(cells, fresh)
-        assert len(problems) == 1 and '-5 1' in problems[0] and '+4 1' in problems[0], problems
+        assert len(problems) == 1 and '-5 False' in problems[0] and '+4 False' in problems[0], problems
         cells[0]['outputs'] = fresh[0]
         assert differences(cells, fresh) == []
