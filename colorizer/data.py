@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['CIFAR10', 'SRGB_ICC', 'data_cache', 'cifar_arrays', 'cifar_from_torchvision', 'open_image', 'to_rgb', 'load_rgb',
-           'image_files', 'ColorizationDataset', 'lab_batch', 'get_loaders', 'show_batch']
+           'image_files', 'unreadable_files', 'ColorizationDataset', 'lab_batch', 'get_loaders', 'show_batch']
 
 # %% ../nbs/01_data.ipynb #fdd5bfbc
 import io, os, socket, struct, sys, warnings
@@ -193,7 +193,7 @@ def image_files(folder) -> list:
                   and not any(part.startswith('.') for part in p.relative_to(folder).parts))
 
 # %% ../nbs/01_data.ipynb #d27953a2
-def _unreadable(files):
+def unreadable_files(files):
     "The files whose headers Pillow cannot parse or verify (cheap: no pixels decoded)."
     bad = []
     for f in files:
@@ -218,7 +218,7 @@ class ColorizationDataset(Dataset):
         self.size, self.train, self.images, self.files = size, train, None, None
         if isinstance(source, (str, Path)): source = image_files(source)
         if isinstance(source, (list, tuple)):
-            bad = _unreadable(source)
+            bad = unreadable_files(source)
             if bad: warnings.warn(f'skipping {len(bad)} unreadable image file(s): ' + ', '.join(map(str, bad)))
             self.files, self._failed = [Path(f) for f in source if f not in bad], set()
             if not self.files: raise ValueError(f'no readable images among {len(source)} file(s)')

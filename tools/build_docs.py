@@ -32,7 +32,7 @@ def settings():
 def notebooks():
     "The docs pages in navigation order: `index.ipynb` first, then the numbered chapters by number."
     nbs = [p for p in NBS.glob('*.ipynb') if not p.name.startswith(('_', '.'))]
-    num = lambda p: int(m.group(1)) if (m := re.match(r'(\d+)_', p.name)) else -1
+    num = lambda p: (int(m.group(1)), m.group(2)) if (m := re.match(r'(\d+)([a-z]?)_', p.name)) else (-1, '')
     return sorted(nbs, key=lambda p: (p.name != 'index.ipynb', num(p), p.name))
 
 
