@@ -87,7 +87,8 @@ def _read(path, max_pixels=MAX_PIXELS) -> Image.Image:
         return load_rgb(path)
 
 # %% ../nbs/06_inference.ipynb #32531bc1
-RENDER_SIZE = 48
+RENDER_SIZE = 64                                  # the largest of the ensemble's views (below)
+_VIEWS = (1 / 2, 3 / 4, 1)                        # the ensemble's working sizes, as fractions of the render size
 _RENDER_SIZES, _MAX_ASPECT = range(8, 513), 4   # allowed render sizes; the working copy's long side <= 4 × render size
 
 def _working_size(h, w, render_size):
@@ -124,6 +125,21 @@ def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normaliz
                 for i, one in zip(chunk, ab): out[i] = one
     finally: model.train(was_training)
     return out
+
+def _views(render_size: int) -> list:
+    "The ensemble's working sizes for `render_size`: its halves, three quarters and itself (at least 8 pixels)."
+    return sorted({max(8, round(render_size * f)) for f in _VIEWS})
+
+def _photo_ab(model, rgbs: list, render_size: int, batch_size=16) -> list:  # [(H, W, 3) uint8] -> [(2, h, w)] Lab units
+    "Each photo's ab at the render size: the network's ab at every working size of `_views` and on the mirrored photo, averaged."
+    views = [(k, s, flip) for k in range(len(rgbs)) for s in _views(render_size) for flip in (False, True)]
+    inputs = {(k, s): _network_input(rgbs[k], s) for k, s, _ in views}
+    abs_ = _predict_ab(model, [inputs[k, s].flip(-1) if flip else inputs[k, s] for k, s, flip in views], batch_size)
+    out = [torch.zeros(2, *_working_size(*rgb.shape[:2], render_size)) for rgb in rgbs]
+    for (k, s, flip), ab in zip(views, abs_):
+        ab = ab.flip(-1) if flip else ab
+        out[k] += F.interpolate(ab[None], size=out[k].shape[-2:], mode='bilinear', align_corners=False)[0] if ab.shape != out[k].shape else ab
+    return [o / (2 * len(_views(render_size))) for o in out]
 
 # %% ../nbs/06_inference.ipynb #d39c5339
 _GRAY_L = rgb_to_lab(torch.arange(256, dtype=torch.float64).div(255).expand(3, 1, 256))[0, 0].float()  # L of gray 0..255
@@ -181,7 +197,7 @@ def _render_size_arg(text: str) -> int:
 
 def _colorize_arrays(rgbs, model, render_size, batch_size):
     _check_render_size(render_size)
-    abs_ = _predict_ab(model, [_network_input(r, render_size) for r in rgbs], batch_size)
+    abs_ = _photo_ab(model, rgbs, render_size, batch_size)
     return [_compose(r, ab) for r, ab in zip(rgbs, abs_)]
 
 def _srgb_image(rgb: np.ndarray) -> Image.Image:
@@ -245,7 +261,7 @@ def _refusal(src, dest, overwrite, input_ids, claimed):
 
 def _run_batch(pending, model, render_size, overwrite):
     "Colorize and write [(photo, result path, rgb)]; return (written, failed)."
-    try: abs_ = _predict_ab(model, [_network_input(rgb, render_size) for *_, rgb in pending], len(pending))
+    try: abs_ = _photo_ab(model, [rgb for *_, rgb in pending], render_size, len(pending))
     except Exception as e: return [], [(src, f'the network failed: {e}') for src, *_ in pending]
     written, failed = [], []
     for (src, dest, rgb), ab in zip(pending, abs_):
