@@ -20,9 +20,9 @@ $(STAMP): settings.ini setup.py
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
-# colorize the black-and-white photos in images/samples/ with the shipped weights -> images/test.png
+# colorize the sample photos shipped with the package (colorizer/samples/) with the shipped weights -> images/test.png
 demo: install
-	$(BIN)/colorizer demo
+	$(BIN)/colorizer demo --out images/test.png
 
 # every notebook's tests run once, inside pytest (tests/test_notebooks.py), beside the repository's own tests
 test: install

@@ -1,7 +1,7 @@
 # nbdev 2's setup.py template, without pkg_resources (gone from current setuptools).
 # Every setting lives in settings.ini: edit it there, not here.
 from configparser import ConfigParser
-import setuptools, shlex
+import re, setuptools, shlex
 
 config = ConfigParser(delimiters=['='])
 config.read('settings.ini', encoding='utf-8')
@@ -25,31 +25,43 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = shlex.split(cfg.get('dev_requirements') or '')
+notebooks_requirements = shlex.split(cfg.get('notebooks_requirements') or '')
 
 # package_data is keyed by the import name (lib_path), not the distribution name
 package_data = {cfg['lib_path']: cfg.get('package_data', '').split()}
 
-setuptools.setup(
-    name = cfg['lib_name'],
-    license = lic[0],
-    classifiers = [
-        'Development Status :: ' + statuses[int(cfg['status']) - 1],
-        'Intended Audience :: ' + cfg['audience'].title(),
-        'Natural Language :: ' + cfg['language'].title(),
-    ] + ['Programming Language :: Python :: '+o for o in py_versions[py_versions.index(min_python):]] + (['License :: ' + lic[1] ] if lic[1] else []),
-    url = cfg['git_url'],
-    project_urls = {'Documentation': cfg['doc_host'] + cfg['doc_baseurl'], 'Source': cfg['git_url']},
-    packages = setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
-    package_data = package_data,
-    include_package_data = True,
-    install_requires = requirements,
-    extras_require = {'dev': dev_requirements},
-    python_requires = '>=' + cfg['min_python'],
-    long_description = open('README.md', encoding='utf-8').read(),
-    long_description_content_type = 'text/markdown',
-    zip_safe = False,
-    entry_points = {
-        'console_scripts': cfg.get('console_scripts','').split(),
-        'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d']
-    },
-    **setup_cfg)
+def long_description(text, cfg):
+    "README.md for the package index page: relative links point at the repository, relative pictures at their raw files."
+    blob = f"{cfg['git_url']}/blob/{cfg['branch']}/"
+    raw = f"https://raw.githubusercontent.com/{cfg['user']}/{cfg['repo']}/{cfg['branch']}/"
+    def absolute(m):
+        bang, label, target = m.groups()
+        if re.match(r'[a-zA-Z][a-zA-Z0-9+.-]*:|#|/', target): return m.group(0)   # already absolute, or an anchor
+        return f'{bang}[{label}]({(raw if bang else blob) + target})'
+    return re.sub(r'(!?)\[([^\]]*)\]\(([^)\s]+)\)', absolute, text)
+
+if __name__ == '__main__':   # (pip and build run this file as a script; tests import `long_description`)
+  setuptools.setup(
+      name = cfg['lib_name'],
+      license = lic[0],
+      classifiers = [
+          'Development Status :: ' + statuses[int(cfg['status']) - 1],
+          'Intended Audience :: ' + cfg['audience'].title(),
+          'Natural Language :: ' + cfg['language'].title(),
+      ] + ['Programming Language :: Python :: '+o for o in py_versions[py_versions.index(min_python):]] + (['License :: ' + lic[1] ] if lic[1] else []),
+      url = cfg['git_url'],
+      project_urls = {'Documentation': cfg['doc_host'] + cfg['doc_baseurl'], 'Source': cfg['git_url']},
+      packages = setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
+      package_data = package_data,
+      include_package_data = True,
+      install_requires = requirements,
+      extras_require = {'dev': dev_requirements, 'notebooks': notebooks_requirements},
+      python_requires = '>=' + cfg['min_python'],
+      long_description = long_description(open('README.md', encoding='utf-8').read(), cfg),
+      long_description_content_type = 'text/markdown',
+      zip_safe = False,
+      entry_points = {
+          'console_scripts': cfg.get('console_scripts','').split(),
+          'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d']
+      },
+      **setup_cfg)

@@ -5,7 +5,9 @@ PIL photo; best of a few runs) beside, as the baseline measured in the same run,
 alone (`rgb_to_lab` then `lab_to_rgb` at full size: what any full-resolution Lab colorizer pays at least). Then,
 each in a fresh process, the peak memory that one `colorize` call adds to what the photo and the model already
 hold, in MB and in bytes per pixel: constant bytes per pixel means memory grows like the photo's pixels, no faster.
-Last, the whole command path on one 12 MP JPEG: read, colorize, write the PNG.
+Then the whole command path on one 12 MP JPEG: read, colorize, write the PNG. Last, the peak memory (RSS) of
+fresh `colorizer colorize` processes on a 64x48 thumbnail and on photos of extreme aspect (1x100000, 100000x1,
+3x20000): the working copy's cap keeps them at the thumbnail's figure, under 1 GB (issue 16).
 
 Without shipped weights and without --weights it uses an untrained generator of the shipped architecture
 (depth 5, ngf 64): the weights' values do not change the speed.
@@ -16,13 +18,14 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from skimage import data
-from colorizer.generator import UNetGenerator
-from colorizer.generator import SHIPPED_WEIGHTS
+from colorizer.generator import SHIPPED_WEIGHTS, UNetGenerator, save_generator
 from colorizer.inference import RENDER_SIZE, colorize, colorize_files, load_model
 from colorizer.lab import lab_to_rgb, rgb_to_lab
 from _timing import best_of
 
 SIZES = {'0.15 MP': (480, 320), '2 MP': (1732, 1155), '12 MP': (4000, 3000)}   # (width, height)
+SHAPES = {'64x48 thumbnail': (48, 64), '1x100000 strip': (1, 100_000), '100000x1 strip': (100_000, 1),
+          '3x20000 band': (3, 20_000)}                                          # (height, width)
 
 
 def photo(size):
@@ -53,6 +56,32 @@ def child(name, weights, render_size):
     print(json.dumps({'added_mb': added, 'bytes_per_pixel': added * 2**20 / (im.width * im.height), 'size': out.size}))
 
 
+PEAK_AT_EXIT = """import atexit, sys
+from pathlib import Path
+peak = lambda: next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM')).split()[1]
+atexit.register(lambda: print('peak_kb', peak(), file=sys.stderr))
+from colorizer.cli import main
+sys.exit(main())"""   # the console script's entry point, reporting its own peak RSS (a child's ru_maxrss would
+                      # include the parent's: the kernel counts the memory the child shared with it before exec)
+
+
+def command_peak_rss(weights, render_size):
+    "Peak RSS of a fresh `colorizer colorize` process (imports, model, photo, result) for each of `SHAPES`."
+    print(f'{"photo":<17}{"peak RSS of the command":>25}{"exit":>6}')
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        if not weights and not SHIPPED_WEIGHTS.is_file():
+            torch.manual_seed(0); weights = save_generator(UNetGenerator(depth=5, ngf=64), d / 'untrained.safetensors')
+        for name, (h, w) in SHAPES.items():
+            src = d / f'{h}x{w}.png'
+            Image.fromarray(np.resize(np.arange(256, dtype=np.uint8), (h, w))).save(src)
+            cmd = [sys.executable, '-c', PEAK_AT_EXIT, 'colorize', str(src), '--out', str(d / 'out'),
+                   '--render-size', str(render_size)] + (['--weights', str(weights)] if weights else [])
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            peak_kb = int(r.stderr.split('peak_kb')[-1])
+            print(f'{name:<17}{peak_kb / 1024:22.0f} MB{r.returncode:6}')
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--weights', default=None); p.add_argument('--render-size', type=int, default=RENDER_SIZE)
@@ -81,6 +110,7 @@ def main():
         t = time.perf_counter() - start
         assert written and not failed, failed
         print(f'the command path on one 12 MP JPEG (read, colorize, write PNG): {t:.2f} s, {t / 12:.3f} s/MP')
+    command_peak_rss(a.weights, a.render_size)
 
 
 if __name__ == '__main__':

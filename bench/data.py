@@ -11,7 +11,11 @@ For each training size (32: CIFAR's own, 256: the paper's) it measures, in one p
 and prints the ratio: above 1, one loader core delivers faster than training consumes, so loading
 never stalls training.
 
-Usage: python bench/data.py [--data PATH] [--threads 1] [--batches 8]
+With --photos DIR it measures the photo source instead (`colorizer.photos.photo_loaders`: random-scale 64×64 crops
+of the photos in DIR, each photo decoded once), beside a generator-only (L1) training step on 64×64 crops, the step
+the photo preset trains with; the one-off decoding of the photos is timed apart.
+
+Usage: python bench/data.py [--data PATH] [--photos DIR] [--threads 1] [--batches 8]
 """
 import argparse, os, time
 import numpy as np, torch
@@ -85,8 +89,10 @@ def main():
     p.add_argument('--data', default=None, help='trimmed CIFAR-10 file (default: as cifar_arrays finds it)')
     p.add_argument('--threads', type=int, default=1, help='torch threads (the step and the conversion)')
     p.add_argument('--batches', type=int, default=8, help='batches timed per loader pass')
+    p.add_argument('--photos', default=None, help='a folder of photos: measure the photo source instead')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    if args.photos: return photos(args.photos, args.batches)
     print(f'torch {torch.__version__}, {torch.get_num_threads()} thread(s), {os.cpu_count()} CPU(s), loader workers=0')
     data = arrays(args.data)
 
@@ -108,6 +114,31 @@ def main():
         print(f'training step, batch {step_batch}: {consumed:8.1f} img/s  [{what}]')
         print(f'pipeline / training step: {shipped / consumed:.0f}x '
               f'-> {"loading never stalls this training" if shipped > consumed else "LOADING WOULD STALL TRAINING"}')
+
+
+def photos(folder, batches, size=64, batch=32):
+    "The photo source against a generator-only training step on crops of the same size."
+    from colorizer.photos import photo_loaders
+    from colorizer.generator import UNetGenerator
+    print(f'torch {torch.__version__}, {torch.get_num_threads()} thread(s), {os.cpu_count()} CPU(s), loader workers=0')
+    train_dl, _ = photo_loaders(folder, size=size, batch_size=batch, epoch_size=batch * (batches + 1))
+    crops = train_dl.dataset.datasets['photos']
+    start = time.perf_counter()
+    for i in range(len(crops)): crops.photo(i)                  # decode every photo once, as a long run does
+    decode = time.perf_counter() - start
+    print(f'{len(crops)} photos decoded once in {decode:.1f} s ({len(crops) / decode:.0f} photos/s; '
+          f'{sum(im.width * im.height * 3 for im in crops._photos.values()) / 2**20:.0f} MB kept)')
+    delivered = loader_rate(train_dl, batches)
+    G = UNetGenerator(5, 64).train()
+    opt = torch.optim.Adam(G.parameters(), 1e-4, betas=(0.5, 0.999))
+    L, ab = next(iter(train_dl))
+    def step():
+        loss = (G(L) - ab).abs().mean(); opt.zero_grad(); loss.backward(); opt.step()
+    consumed = batch / best_of(step, 2)
+    print(f'photo crops {size}x{size}, batch {batch} (Lab included): {delivered:8.0f} crops/s')
+    print(f'training step (U-Net depth 5, ngf 64, L1), batch {batch}: {consumed:8.1f} crops/s')
+    print(f'loader / training step: {delivered / consumed:.0f}x '
+          f'-> {"loading never stalls this training" if delivered > consumed else "LOADING WOULD STALL TRAINING"}')
 
 
 if __name__ == '__main__':

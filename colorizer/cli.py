@@ -41,11 +41,14 @@ def main(argv=None) -> int:
     if name not in _COMMANDS:
         print(f'colorizer: unknown command {name!r}\n{_usage()}', file=sys.stderr); return 2
     module, func_name, _ = _COMMANDS[name]
-    try: func = getattr(importlib.import_module(module), func_name)
-    except (ImportError, AttributeError) as e:
-        print(f'colorizer: the command {name!r} is not available in this installation ({module}.{func_name}: {e})', file=sys.stderr)
-        return 2
-    args = vars(anno_parser(func, prog=f'colorizer {name}').parse_args(_underscored(rest)))  # bad options: exit 2
-    args.pop('pdb', None); args.pop('xtra', None)
-    status = func(**args)
+    try:
+        try: func = getattr(importlib.import_module(module), func_name)
+        except (ImportError, AttributeError) as e:
+            print(f'colorizer: the command {name!r} is not available in this installation ({module}.{func_name}: {e})', file=sys.stderr)
+            return 2
+        args = vars(anno_parser(func, prog=f'colorizer {name}').parse_args(_underscored(rest)))  # bad options: exit 2
+        args.pop('pdb', None); args.pop('xtra', None)
+        status = func(**args)
+    except KeyboardInterrupt:                 # Ctrl-C: one line, the shell's status for SIGINT, no traceback
+        print(f'colorizer {name}: interrupted', file=sys.stderr); return 130
     return status if isinstance(status, int) and not isinstance(status, bool) else 0

@@ -8,37 +8,27 @@ __all__ = ['SHIPPED_WEIGHTS', 'Conv4x4', 'ConvTranspose4x4', 'DownBlock', 'UpBlo
            'atomic_write', 'save_generator', 'generator_info', 'load_generator', 'load_weights']
 
 # %% ../nbs/02_generator.ipynb #ad615c6f
-import glob, hashlib, math, os, tempfile
+import glob, hashlib, math, os, re, tempfile
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
+from fastcore.basics import patch
 import safetensors.torch
 from safetensors import safe_open
 import colorizer
 
 # %% ../nbs/02_generator.ipynb #f683673c
 class Conv4x4(nn.Conv2d):
-    "4×4 convolution, stride 2, padding 1 (halves H and W); a 2×2 input is computed as one matmul."
+    "4×4 convolution, stride 2, padding 1: halves H and W. (B, in, H, W) -> (B, out, H/2, W/2)"
     def __init__(self, in_ch: int, out_ch: int, bias: bool = True):
         super().__init__(in_ch, out_ch, kernel_size=4, stride=2, padding=1, bias=bias)
-
-    def forward(self, x):  # (B, in, H, W) -> (B, out, H/2, W/2)
-        if x.shape[-2:] != (2, 2): return super().forward(x)
-        taps = self.weight[:, :, 1:3, 1:3].flatten(1)                # (out, in·2·2): the taps that see the map
-        return F.linear(x.flatten(1), taps, self.bias)[..., None, None]
 
 class ConvTranspose4x4(nn.ConvTranspose2d):
-    "4×4 transposed convolution, stride 2, padding 1 (doubles H and W); a 1×1 input is computed as one matmul."
+    "4×4 transposed convolution, stride 2, padding 1: doubles H and W. (B, in, H, W) -> (B, out, 2H, 2W)"
     def __init__(self, in_ch: int, out_ch: int, bias: bool = True):
         super().__init__(in_ch, out_ch, kernel_size=4, stride=2, padding=1, bias=bias)
-
-    def forward(self, x, output_size=None):  # (B, in, H, W) -> (B, out, 2H, 2W)
-        if x.shape[-2:] != (1, 1) or output_size is not None: return super().forward(x, output_size)
-        taps = self.weight[:, :, 1:3, 1:3].flatten(1)                # (in, out·2·2)
-        y = (x.flatten(1) @ taps).unflatten(1, (self.out_channels, 2, 2))
-        return y if self.bias is None else y + self.bias[:, None, None]
 
 # %% ../nbs/02_generator.ipynb #0d29c25d
 class DownBlock(nn.Module):
@@ -73,6 +63,7 @@ class UpBlock(nn.Module):
 def init_weights(module: nn.Module) -> nn.Module:
     "pix2pix initialisation of `module` and its children: conv weights N(0, 0.02), batch-norm weights N(1, 0.02), biases 0."
     for m in module.modules():
+        if getattr(m, 'weight', None) is not None and m.weight.is_meta: continue   # the meta device: shapes, no values
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
             nn.init.normal_(m.weight, 0.0, 0.02)
         elif isinstance(m, nn.BatchNorm2d):
@@ -259,8 +250,10 @@ def save_generator(model: UNetGenerator, path, **info) -> Path:
     return atomic_write(path, lambda f: f.write(safetensors.torch.save(tensors, metadata=meta)), overwrite=True)
 
 # %% ../nbs/02_generator.ipynb #69cc62f9
+_ARCHITECTURE = {'depth': (2, 10), 'ngf': (1, 256)}   # the header fields that size the network, and their sane bounds
+
 def generator_info(path) -> dict:
-    "The header of a generator weights file: format, depth, ngf and whatever was recorded at training."
+    "The header of a generator weights file: format, depth and ngf (checked) and whatever was recorded at training."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no weights file at {path}')
     try:
@@ -268,15 +261,23 @@ def generator_info(path) -> dict:
     except Exception as e: raise ValueError(f'{path} is not a safetensors weights file ({e})') from None
     if meta.get('format') != _FORMAT:
         raise ValueError(f'{path} is not a Colorizer generator weights file (format {meta.get("format")!r}, expected {_FORMAT!r})')
+    for k, (lo, hi) in _ARCHITECTURE.items():
+        v = meta.get(k)
+        if not (isinstance(v, str) and re.fullmatch(r'[0-9]{1,4}', v) and lo <= int(v) <= hi):
+            shown = repr(v) if len(repr(v)) <= 20 else repr(v)[:17] + '...'
+            raise ValueError(f'{path}: its header asks for {k}={shown}; a Colorizer generator has a whole-number {k} from {lo} to {hi}')
     return meta
 
 def load_generator(path, device='cpu') -> UNetGenerator:
     "Build the `UNetGenerator` described in `path`'s header, load its weights (float32) and put it in eval mode."
     meta = generator_info(path)
-    model = UNetGenerator(depth=int(meta['depth']), ngf=int(meta['ngf']))
-    with safe_open(str(path), framework='pt') as f: tensors = {k: f.get_tensor(k) for k in f.keys()}
-    load_weights(model, tensors, path)
-    return model.to(device).eval()
+    depth, ngf = int(meta['depth']), int(meta['ngf'])
+    with torch.device('meta'): model = UNetGenerator(depth, ngf)      # names and shapes only: nothing allocated
+    with safe_open(str(path), framework='pt') as f:
+        _check_state(model, _with_calibration({k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}), path)
+        tensors = {k: (t.float() if t.is_floating_point() else t) for k in f.keys() for t in [f.get_tensor(k)]}
+    _check_finite(tensors, path)
+    return load_weights(model.to_empty(device=device), tensors, path).eval()   # every tensor comes from the file
 
 def load_weights(model: UNetGenerator, state: dict, source) -> UNetGenerator:
     "Load the tensors `state` into `model` (as float32); a ValueError naming every missing, unexpected or mis-shaped tensor of `source`."
@@ -285,21 +286,46 @@ def load_weights(model: UNetGenerator, state: dict, source) -> UNetGenerator:
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     return model
 
+_NO_CALIBRATION = {k: v for k, v in UNetGenerator(2, 1).state_dict().items() if k.startswith('ab_')}
+
 def _with_calibration(state: dict) -> dict:
     "Files from before a calibration buffer existed get its no-change value."
-    for k, v in UNetGenerator(2, 1).state_dict().items():
-        if k.startswith('ab_'): state.setdefault(k, v)
+    for k, v in _NO_CALIBRATION.items(): state.setdefault(k, v.clone())
     return state
 
 def _check_state(model, state, source):
-    "Raise a ValueError naming every missing, unexpected or mis-shaped tensor of `state` for `model`."
-    own = model.state_dict()
-    problems = [f'missing {k}' for k in own if k not in state] + [f'unexpected {k}' for k in state if k not in own]
-    problems += [f'{k}: file has {tuple(state[k].shape)}, model needs {tuple(v.shape)}'
-                 for k, v in own.items() if k in state and state[k].shape != v.shape]
+    "Raise a ValueError naming every missing, unexpected or mis-shaped entry of `state` (name -> tensor or shape) for `model`."
+    own, shapes = model.state_dict(), {k: tuple(getattr(v, 'shape', v)) for k, v in state.items()}
+    problems = [f'missing {k}' for k in own if k not in shapes] + [f'unexpected {k}' for k in shapes if k not in own]
+    problems += [f'{k}: file has {shapes[k]}, model needs {tuple(v.shape)}'
+                 for k, v in own.items() if k in shapes and shapes[k] != tuple(v.shape)]
     if problems:
         raise ValueError(f'{source} does not fit {type(model).__name__}(depth={model.depth}, ngf={model.ngf}): '
                          + '; '.join(problems[:5]) + (f' (+{len(problems) - 5} more)' if len(problems) > 5 else ''))
 
+def _check_finite(tensors: dict, source):
+    "Raise a ValueError naming every floating-point tensor of `tensors` that holds a NaN or an infinity."
+    bad = sorted(k for k, v in tensors.items() if v.is_floating_point()   # a cheap sum first, exact check if it is not finite
+                 and not v.sum().isfinite() and not v.isfinite().all())
+    if bad: raise ValueError(f'{source} holds NaN or infinite values in {len(bad)} tensor(s): ' + ', '.join(bad[:5])
+                             + (f' (+{len(bad) - 5} more)' if len(bad) > 5 else ''))
+
 # %% ../nbs/02_generator.ipynb #a83169a7
 SHIPPED_WEIGHTS = Path(colorizer.__file__).parent / 'weights' / 'colorizer.safetensors'   # the trained generator the package ships
+
+# %% ../nbs/02_generator.ipynb #02f1363b
+@patch
+def forward(self: Conv4x4, x):  # (B, in, H, W) -> (B, out, H/2, W/2)
+    "PyTorch's convolution, except that a 2×2 input is one matmul with the kernel's central 2×2 taps."
+    if x.shape[-2:] != (2, 2): return nn.Conv2d.forward(self, x)
+    taps = self.weight[:, :, 1:3, 1:3].flatten(1)                # (out, in·2·2): the taps that see the map
+    return F.linear(x.flatten(1), taps, self.bias)[..., None, None]
+
+# %% ../nbs/02_generator.ipynb #d71159b5
+@patch
+def forward(self: ConvTranspose4x4, x, output_size=None):  # (B, in, H, W) -> (B, out, 2H, 2W)
+    "PyTorch's transposed convolution, except that a 1×1 input is one matmul with the kernel's central 2×2 taps."
+    if x.shape[-2:] != (1, 1) or output_size is not None: return nn.ConvTranspose2d.forward(self, x, output_size)
+    taps = self.weight[:, :, 1:3, 1:3].flatten(1)                # (in, out·2·2)
+    y = (x.flatten(1) @ taps).unflatten(1, (self.out_channels, 2, 2))
+    return y if self.bias is None else y + self.bias[:, None, None]

@@ -31,14 +31,7 @@ def psnr(pred: torch.Tensor,          # RGB (..., 3, H, W) in [0, 1]
     mse = ((pred.double() - true.double()) ** 2).mean((-3, -2, -1))
     return torch.where(mse == 0, torch.full_like(mse, identical), -10 * torch.log10(mse))
 
-# %% ../nbs/04_metrics.ipynb #dae8cd93
-def _box_mean(x, win):
-    "Mean of every `win`×`win` window that fits in `x` (..., H, W) -> (..., H-win+1, W-win+1)."
-    c = x.new_zeros(*x.shape[:-2], x.shape[-2] + 1, x.shape[-1] + 1)   # summed-area table with a zero border
-    c[..., 1:, 1:] = x
-    c = c.cumsum_(-1).cumsum_(-2)
-    return (c[..., win:, win:] - c[..., :-win, win:] - c[..., win:, :-win] + c[..., :-win, :-win]) / win ** 2
-
+# %% ../nbs/04_metrics.ipynb #22b1f041
 def ssim(pred: torch.Tensor,   # RGB (..., 3, H, W) in [0, 1]
          true: torch.Tensor,   # RGB (..., 3, H, W) in [0, 1]
          win: int = 7):        # side of the square window
@@ -282,3 +275,11 @@ def show_results(grays,                    # the inputs: gray images (a column, 
             if r == 0: axs[r, c].set_title(title)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/04_metrics.ipynb #f75b2ec3
+def _box_mean(x, win):
+    "Mean of every `win`×`win` window that fits in `x` (..., H, W) -> (..., H-win+1, W-win+1), by a summed-area table."
+    c = x.new_zeros(*x.shape[:-2], x.shape[-2] + 1, x.shape[-1] + 1)   # summed-area table with a zero border
+    c[..., 1:, 1:] = x
+    c = c.cumsum_(-1).cumsum_(-2)
+    return (c[..., win:, win:] - c[..., :-win, win:] - c[..., win:, :-win] + c[..., :-win, :-win]) / win ** 2

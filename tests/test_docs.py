@@ -111,6 +111,20 @@ def test_internal_links(site):
     assert not broken, 'broken links:\n' + '\n'.join(sorted(set(broken)))
 
 
+def test_anchors(site):
+    "Every link to a place in a page (`page.html#anchor`, `#anchor`) finds an element with that id there."
+    ids = {html.name: set(re.findall(r'\s(?:id|name)="([^"]+)"', html.read_text(encoding='utf-8'))) for html in site.glob('*.html')}
+    dead = []
+    for html in site.glob('*.html'):
+        if html.name == '404.html': continue
+        for href in re.findall(r'href="([^"]*#[^"]*)"', html.read_text(encoding='utf-8')):
+            if re.match(r'\w+:|//', href): continue                                    # other sites
+            page, anchor = href.split('#', 1)
+            page = Path(page.split('?')[0]).name or html.name
+            if anchor and anchor not in ids.get(page, set()): dead.append(f'{html.name} -> {href}')
+    assert not dead, f'{len(dead)} links to places that do not exist:\n' + '\n'.join(sorted(set(dead)))
+
+
 def test_navigation_order(browser, server):
     "The navigation lists the home page, then every chapter in notebook-number order."
     page, problems = open_page(browser, server, 'index')
@@ -145,6 +159,9 @@ def test_page(nb, browser, server):
         if _has_figure(nb): assert figures >= 1, f'{name}: no rendered figure'
         highlighted = content.locator('.jp-InputArea .highlight-ipynb span[class]').count()
         assert highlighted > 10, f'{name}: code is not syntax-highlighted ({highlighted} highlighted tokens)'
+        cut = content.locator('pre, table').evaluate_all(
+            'els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.tagName + ": " + e.innerText.slice(0, 60))')
+        assert not cut, f'{name}: {len(cut)} code blocks or tables wider than the page at 1280 px: {cut[:5]}'
         headings = content.locator('h3, h4').all_inner_texts()
         missing = [n for n in _public_api(nb) if not any(re.search(rf'\b{re.escape(n)}\b', h) for h in headings)]
         assert not missing, f'{name}: no API entry for {missing}'
@@ -153,3 +170,23 @@ def test_page(nb, browser, server):
         assert content.locator('mjx-merror').count() == 0, f'{name}: MathJax reports a TeX error'
     page.close()
     assert not problems, f'{name}:\n' + '\n'.join(problems)
+
+
+def test_dark_mode(browser, server):
+    "The palette toggle switches the whole page, notebook cells included, to dark and back."
+    page, problems = open_page(browser, server, 'generator')
+    luminance = lambda sel: page.eval_on_selector(sel, """e => { const m = getComputedStyle(e).backgroundColor.match(/[\\d.]+/g).map(Number);
+        return m.length > 3 && m[3] === 0 ? 1 : (0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]) / 255 }""")
+    scheme = lambda: page.eval_on_selector('body', 'b => b.getAttribute("data-md-color-scheme")')
+    start = scheme()
+    page.locator('form[data-md-component="palette"] label:visible').first.click()
+    assert scheme() != start, 'the palette toggle did not change the colour scheme'
+    dark = scheme() == 'slate'
+    cell = luminance('.jp-InputArea .highlight-ipynb'), luminance('body')
+    page.locator('form[data-md-component="palette"] label:visible').first.click()
+    back = luminance('.jp-InputArea .highlight-ipynb'), luminance('body')
+    page.close()
+    (dark_cell, dark_body), (light_cell, light_body) = (cell, back) if dark else (back, cell)
+    assert dark_body < 0.3 and dark_cell < 0.3, f'dark mode: page {dark_body:.2f}, code cells {dark_cell:.2f} (luminance)'
+    assert light_body > 0.7 and light_cell > 0.7, f'light mode: page {light_body:.2f}, code cells {light_cell:.2f} (luminance)'
+    assert not problems, '\n'.join(problems)

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 _cfg = ConfigParser(delimiters=['=']); _cfg.read(ROOT/'settings.ini', encoding='utf-8')
 LIB = _cfg['DEFAULT']['lib_path']
-CHAPTERS = sorted((ROOT/_cfg['DEFAULT']['nbs_path']).glob('[0-9][0-9]_*.ipynb'))
+CHAPTERS = sorted((ROOT/_cfg['DEFAULT']['nbs_path']).glob('[0-9][0-9]*_*.ipynb'))   # 01_data, 01b_photos, 02_generator, ...
 
 
 def default_exp(nb):

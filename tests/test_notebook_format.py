@@ -109,3 +109,18 @@ def test_nbdev_clean_keeps_colab_metadata(tmp_path):
         assert 'colab' in c['metadata'] and 'scrolled' not in c['metadata']
     for key in ('allowed_metadata_keys', 'allowed_cell_metadata_keys'):
         assert 'colab' in CFG.get(key, '').split(), f'settings.ini {key} must list colab'
+
+
+@pytest.mark.parametrize('nb', ALL_NBS, ids=ids(ALL_NBS))
+def test_export_cell_is_quiet_outside_the_repository(nb):
+    "Colab's 'Run all' runs every cell: the `nbdev_export()` cell must do nothing where there is no settings.ini (nor nbdev)."
+    calls = [src(c) for c in cells(nb) if c['cell_type'] == 'code' and 'nbdev_export()' in src(c)]
+    assert all("'settings.ini'" in s and re.search(r'^if .*settings\.ini.*:', s, re.M) and re.search(r'^\s+import nbdev', s, re.M) for s in calls), \
+        f'{nb.name}: the nbdev_export() cell must run only inside the repository (see 00_lab.ipynb\'s last cell)'
+
+
+@pytest.mark.parametrize('nb', CHAPTERS, ids=ids(CHAPTERS))
+def test_install_cell_works_before_the_release(nb):
+    "Until the package is on PyPI, the install cell takes it from the repository named in settings.ini."
+    install = [src(c) for c in cells(nb) if c['cell_type'] == 'code' and re.search(r'^[!%]pip install', src(c), re.M)]
+    assert any(f"git+{CFG['git_url']}" in s for s in install), f'{nb.name}: the install cell must install from {CFG["git_url"]}'

@@ -6,39 +6,14 @@ Slow (a venv with torch takes ~2 minutes the first time), so the build and the i
 run (module-scoped fixtures), and the venv is kept in `.test-venvs/` (gitignored), keyed by the Python
 version, the torch pins and the wheel's requirements. The wheel itself is reinstalled into it on every
 run, so what is tested is always the wheel just built."""
-import hashlib, json, os, re, shlex, shutil, subprocess, sys, tarfile, zipfile
-from configparser import ConfigParser
+import os, re, subprocess, tarfile, zipfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-_cfg = ConfigParser(delimiters=['=']); _cfg.read(ROOT/'settings.ini', encoding='utf-8')
-CFG = _cfg['DEFAULT']
-LIB = CFG['lib_path']
-TORCH = re.search(r'^TORCH\s*:=\s*(.+)$', (ROOT/'Makefile').read_text(), re.M).group(1).split()  # the pins `make install` uses
+from conftest import CFG, LIB, ROOT, dist, make_venv, run, wheel_meta as _wheel_meta   # noqa: F401 (dist is a fixture)
+
 SCRIPTS = dict(s.split('=', 1) for s in CFG.get('console_scripts', '').split())
-VENVS = ROOT/'.test-venvs'
-
-
-def run(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    assert r.returncode == 0, f'{shlex.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
-    return r
-
-
-@pytest.fixture(scope='module')
-def dist(tmp_path_factory):
-    out = tmp_path_factory.mktemp('dist')
-    run([sys.executable, '-m', 'build', '--outdir', str(out), str(ROOT)], cwd=ROOT)
-    sdist, = out.glob('*.tar.gz')
-    wheel, = out.glob('*.whl')
-    return sdist, wheel
-
-
-def _wheel_meta(wheel, name):
-    with zipfile.ZipFile(wheel) as z:
-        return z.read(next(n for n in z.namelist() if n.endswith(f'.dist-info/{name}'))).decode()
 
 
 def test_settings_complete():
@@ -91,39 +66,35 @@ def test_sdist_contents(dist):
 @pytest.fixture(scope='module')
 def venv(dist):
     "A venv that has torch (from local wheels) and the just-built wheel with its dependencies, nothing else."
-    _, wheel = dist
-    reqs = sorted(re.findall(r'^Requires-Dist: (.+)$', _wheel_meta(wheel, 'METADATA'), re.M))
-    key = hashlib.sha256(json.dumps([sys.version, TORCH, reqs]).encode()).hexdigest()[:16]
-    env_dir = VENVS/f'wheel-{key}'
-    py = env_dir/'bin'/'python'
-    pip = [str(py), '-m', 'pip', 'install', '-q', '--disable-pip-version-check']
-    if not (env_dir/'.ready').exists():
-        for old in VENVS.glob('wheel-*'): shutil.rmtree(old)  # ~6 GB each (torch): keep only the current one
-        run([sys.executable, '-m', 'venv', '--clear', str(env_dir)])
-        run(pip + TORCH)
-        run(pip + [str(wheel)])
-        (env_dir/'.ready').touch()
-    run(pip + ['--force-reinstall', '--no-deps', str(wheel)])  # this run's wheel, whatever was there before
-    run(pip + [str(wheel)])                                       # and any requirement it newly asks for
-    return env_dir
+    return make_venv(dist[1])
 
 
 def test_imports_from_the_wheel(venv, tmp_path):
     "Outside the checkout, `colorizer` is the installed one, and its Lab conversion agrees with scikit-image."
+    import numpy as np
+    from skimage import color, data
+    img = data.astronaut()[::4, ::4]
+    np.save(tmp_path/'img.npy', img)
     code = f'''
 import colorizer, colorizer.lab as lab, torch, numpy as np
-from skimage import color, data
 assert colorizer.__file__.startswith({str(venv)!r}), colorizer.__file__
 assert colorizer.__version__ == {CFG['version']!r}
-img = data.astronaut()[::4, ::4]
-rgb = torch.from_numpy(img).permute(2, 0, 1).double() / 255
-ours = lab.rgb_to_lab(rgb).permute(1, 2, 0).numpy()
-assert np.abs(ours - color.rgb2lab(img)).max() < 1e-4
+rgb = torch.from_numpy(np.load('img.npy')).permute(2, 0, 1).double() / 255
+np.save('lab.npy', lab.rgb_to_lab(rgb).permute(1, 2, 0).numpy())
 assert torch.allclose(lab.lab_to_rgb(lab.rgb_to_lab(rgb)), rgb, atol=1 / 255)
 print('ok', colorizer.__file__)
 '''
     r = run([str(venv/'bin'/'python'), '-c', code], cwd=tmp_path)
     assert r.stdout.startswith('ok')
+    assert np.abs(np.load(tmp_path/'lab.npy') - color.rgb2lab(img)).max() < 1e-4   # scikit-image: not in the bare install
+
+
+def test_bare_install_is_light(venv):
+    "`colorize` needs neither matplotlib nor scikit-image (they come with the `notebooks` extra), nor a web framework."
+    r = run([str(venv/'bin'/'python'), '-m', 'pip', 'list', '--format=freeze'])
+    installed = {l.split('==')[0].lower() for l in r.stdout.split()}
+    heavy = installed & {'matplotlib', 'scikit-image', 'python-fasthtml', 'uvicorn', 'starlette'}
+    assert not heavy, f'the bare install pulls in {sorted(heavy)}'
 
 
 def _cli_args(help_text, src, out_dir):
@@ -180,3 +151,35 @@ def test_colorize_cli(venv, tmp_path):
     l_in = color.rgb2lab(np.repeat(gray[..., None], 3, -1))[..., 0]
     assert np.abs(lab[..., 0] - l_in).mean() < 3, 'the output does not keep the input photo\'s lightness'
     assert np.hypot(lab[..., 1], lab[..., 2]).mean() > 1, 'the output is still gray'
+    from PIL import ImageCms
+    import io
+    icc = Image.open(dst).info.get('icc_profile')
+    assert icc and ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).strip() == 'sRGB built-in', \
+        'the output does not carry the sRGB ICC profile'
+
+
+_PEAK_AT_EXIT = """import atexit, sys
+from pathlib import Path
+peak = lambda: next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM')).split()[1]
+atexit.register(lambda: print('peak_kb', peak(), file=sys.stderr))
+from colorizer.cli import main
+sys.exit(main())"""   # the console script's entry point, reporting its own peak RSS (a child's ru_maxrss would
+                      # include its parent's: the kernel counts the memory shared with the parent before exec)
+
+
+@NO_SCRIPT
+@pytest.mark.skipif(not WEIGHTS, reason='no shipped weights to colorize with')
+@pytest.mark.skipif(not Path('/proc/self/status').exists(), reason='peak memory is read from /proc (Linux)')
+def test_colorize_cli_extreme_aspect(venv, tmp_path):
+    "The installed command on a 178-byte 1×100000 PNG (which once asked ~15 GB) peaks where it does on a thumbnail."
+    from PIL import Image
+    import numpy as np
+    peaks = {}
+    for name, shape in [('thumb', (48, 64)), ('strip', (1, 100_000))]:
+        Image.fromarray(np.resize(np.arange(256, dtype=np.uint8), shape)).save(tmp_path/f'{name}.png')
+        r = subprocess.run([str(venv/'bin'/'python'), '-c', _PEAK_AT_EXIT, 'colorize', str(tmp_path/f'{name}.png'),
+                            '--out', str(tmp_path/'out')], capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 0, f'colorizer colorize {name}.png exited with {r.returncode}:\n{r.stderr[-2000:]}'
+        peaks[name] = int(r.stderr.split('peak_kb')[-1]) / 1024
+    assert Image.open(tmp_path/'out'/'strip.png').size == (100_000, 1)
+    assert peaks['strip'] < peaks['thumb'] + 100, f'peak RSS (MB): {peaks}'

@@ -32,7 +32,7 @@ def settings():
 def notebooks():
     "The docs pages in navigation order: `index.ipynb` first, then the numbered chapters by number."
     nbs = [p for p in NBS.glob('*.ipynb') if not p.name.startswith(('_', '.'))]
-    num = lambda p: int(m.group(1)) if (m := re.match(r'(\d+)_', p.name)) else -1
+    num = lambda p: (int(m.group(1)), m.group(2)) if (m := re.match(r'(\d+)([a-z]?)_', p.name)) else (-1, '')
     return sorted(nbs, key=lambda p: (p.name != 'index.ipynb', num(p), p.name))
 
 
@@ -150,6 +150,7 @@ def make_link_fixer(cfg, chapters):
     raw = re.compile(rf'https://raw\.githubusercontent\.com/{user}/{repo}/{branch}/([^)\s"\'>]+)')
     blob_raw = re.compile(rf'https://github\.com/{user}/{repo}/(?:blob|raw)/{branch}/([^)\s"\'>?]+)\?raw=true')
     nb_link = re.compile(r'(\]\(|href=")(?:\./)?(?:nbs/)?([\w-]+)\.ipynb(#[^)"\s]*)?(?=[)"])')
+    private_link = re.compile(r'\[(`_\w+`)\]\([\w.-]*\.html#_\w*\)')
     copies = set()
 
     def local_file(m):
@@ -164,7 +165,8 @@ def make_link_fixer(cfg, chapters):
         text = text.replace('https://colab.research.google.com/assets/colab-badge.svg', 'assets/colab-badge.svg')
         text = nb_link.sub(lambda m: f'{m.group(1)}{chapters.get(m.group(2), m.group(2))}.html{m.group(3) or ""}'
                            if m.group(2) in chapters else m.group(0), text)
-        return text.replace(doc_url, '')  # nbdev's links to API docs: same site, same page names
+        text = text.replace(doc_url, '')  # nbdev's links to API docs: same site, same page names
+        return private_link.sub(r'\1', text)   # private names have no API entry: their backticks stay, the link goes
     return fix, copies
 
 
@@ -268,6 +270,36 @@ def copy_assets():
 
 
 # ---------------------------------------------------------------------------------------------------
+# 4. After mkdocs: anchors that hold
+_re_heading = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="anchor-link" href="#([^"]+)">', re.S)
+_re_toc_link = re.compile(r'<a href="#([^"]+)" class="md-nav__link">\s*<span class="md-ellipsis">(.*?)</span>', re.S)
+_text = lambda html: ' '.join(re.sub(r'<[^>]+>', ' ', html).split())
+
+
+def fix_anchors(html: str) -> str:
+    """Make a page's in-page links hold. nbconvert gives two headings with the same text the same id (a section
+    "Colorfulness" and the API entry `colorfulness`), and mkdocs-jupyter's contents drop the code from a heading
+    (`The <code>colorizer evaluate</code> command` becomes "The command", #the-command, which no heading has).
+    Here every heading gets a unique id, and every contents entry points at its heading, with its whole text."""
+    seen, headings = {}, []                           # headings: (id, text, text without its code spans)
+    def unique(m):
+        level, hid, inner, _ = m.groups()
+        n = seen.get(hid, 0); seen[hid] = n + 1
+        new = hid if n == 0 else f'{hid}_{n}'
+        headings.append((new, _text(inner), _text(re.sub(r'<code>.*?</code>', ' ', inner))))
+        return f'<h{level} id="{new}">{inner}<a class="anchor-link" href="#{new}">'
+    html = _re_heading.sub(unique, html)
+    ids = {h for h, *_ in headings}
+    def entry(m):
+        href, label = m.groups()
+        if href in ids: return m.group(0)
+        match = next(((h, text) for h, text, bare in headings if bare == _text(label)), None)
+        if match is None: return m.group(0)           # left for the anchor test to report
+        return m.group(0).replace(f'href="#{href}"', f'href="#{match[0]}"').replace(label, f' {match[1]} ')
+    return _re_toc_link.sub(entry, html)
+
+
+# ---------------------------------------------------------------------------------------------------
 def build(if_stale=False):
     "Build the site; with `if_stale`, only when `is_stale()`. One build at a time (a lock in `.docs-cache/`)."
     import fcntl, time
@@ -288,6 +320,7 @@ def build(if_stale=False):
         config = load_config(str(ROOT/'mkdocs.yml'), nav=nav, site_dir=str(new), site_description=settings()['description'])
         print(f'docs: rendering with mkdocs ({time.time() - t0:.0f} s so far) ...', flush=True)
         mk_build(config)
+        for page in new.glob('*.html'): page.write_text(fix_anchors(page.read_text(encoding='utf-8')), encoding='utf-8')
         (new/STAMP.name).touch(); os.utime(new/STAMP.name, (t0, t0))  # inputs changed during the build stay newer
         if SITE.exists(): shutil.rmtree(SITE)
         new.rename(SITE)  # the old site stays whole until the new one is complete

@@ -1,0 +1,62 @@
+"""What several test files share: the settings, the package built once per test run, and fresh virtual environments
+with that package installed as users install it (kept in `.test-venvs/`, gitignored, keyed by what is in them)."""
+import hashlib, json, re, shlex, shutil, subprocess, sys, zipfile
+from configparser import ConfigParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_cfg = ConfigParser(delimiters=['=']); _cfg.read(ROOT/'settings.ini', encoding='utf-8')
+CFG = _cfg['DEFAULT']
+LIB = CFG['lib_path']
+NBS_DIR = ROOT/CFG['nbs_path']
+TORCH = re.search(r'^TORCH\s*:=\s*(.+)$', (ROOT/'Makefile').read_text(), re.M).group(1).split()  # the pins `make install` uses
+VENVS = ROOT/'.test-venvs'
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    assert r.returncode == 0, f'{shlex.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
+    return r
+
+
+@pytest.fixture(scope='session')
+def dist(tmp_path_factory):
+    "The sdist and the wheel, built from this checkout with `python -m build`, once per test run."
+    out = tmp_path_factory.mktemp('dist')
+    run([sys.executable, '-m', 'build', '--outdir', str(out), str(ROOT)], cwd=ROOT)
+    sdist, = out.glob('*.tar.gz')
+    wheel, = out.glob('*.whl')
+    return sdist, wheel
+
+
+def wheel_meta(wheel, name):
+    with zipfile.ZipFile(wheel) as z:
+        return z.read(next(n for n in z.namelist() if n.endswith(f'.dist-info/{name}'))).decode()
+
+
+def make_venv(wheel, extras=None, tools=(), name='wheel'):
+    """A venv with torch (this machine's wheels), `wheel` (with `extras`) and its requirements, and `tools`; made
+    once per content (~6 GB with torch, so older ones of the same `name` are removed), the wheel reinstalled each run."""
+    reqs = sorted(re.findall(r'^Requires-Dist: (.+)$', wheel_meta(wheel, 'METADATA'), re.M))
+    key = hashlib.sha256(json.dumps([sys.version, TORCH, reqs, extras, list(tools)]).encode()).hexdigest()[:16]
+    env_dir = VENVS/f'{name}-{key}'
+    py = env_dir/'bin'/'python'
+    pip = [str(py), '-m', 'pip', 'install', '-q', '--disable-pip-version-check']
+    target = f'{wheel}[{extras}]' if extras else str(wheel)
+    if not (env_dir/'.ready').exists():
+        for old in VENVS.glob(f'{name}-*'): shutil.rmtree(old)
+        run([sys.executable, '-m', 'venv', '--clear', str(env_dir)])
+        run(pip + TORCH)
+        run(pip + [target, *tools])
+        (env_dir/'.ready').touch()
+    run(pip + ['--force-reinstall', '--no-deps', str(wheel)])  # this run's wheel, whatever was there before
+    run(pip + [target])                                           # and any requirement it newly asks for
+    return env_dir
+
+
+@pytest.fixture(scope='session')
+def colab_venv(dist):
+    "The wheel with its `notebooks` extra and a Jupyter kernel (nbclient, ipykernel): what a Colab runtime has."
+    return make_venv(dist[1], extras='notebooks', tools=['nbclient', 'nbformat', 'ipykernel'], name='colab')
