@@ -13,7 +13,7 @@ from .generator import DownBlock, init_weights
 
 # %% ../nbs/03_discriminator.ipynb #362405a4
 class PatchDiscriminator(nn.Module):
-    "PatchGAN of the user's README: L (B, 1, H, W) and ab (B, 2, H, W) → (B, 1, H/16, W/16) patch logits (no sigmoid)."
+    "PatchGAN C64-C128-C256-C512, all stride 2: L (B, 1, H, W) and ab (B, 2, H, W) → (B, 1, H/16, W/16) patch logits (no sigmoid)."
     def __init__(self):
         super().__init__()
         self.conv_1 = DownBlock(3, 64, use_batch_norm=False)

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['PRESETS', 'gan_loss', 'TrainConfig', 'Pix2Pix', 'discriminator_step', 'generator_step', 'train_step', 'Callback',
            'Learner', 'DeviceCB', 'FiniteCB', 'RecorderCB', 'ValidationCB', 'save_checkpoint', 'load_checkpoint',
-           'CheckpointCB', 'calibrate_colorfulness', 'CalibrationCB', 'DistributedCB', 'ProgressCB', 'train',
-           'train_cli']
+           'CheckpointCB', 'calibrate_colorfulness', 'CalibrationCB', 'DistributedCB', 'CosineCB', 'ProgressCB',
+           'train', 'train_cli']
 
 # %% ../nbs/05_training.ipynb #32572e8f
 import copy, hashlib, json, math, os, platform, shlex, sys, tempfile, time, zipfile
@@ -17,13 +17,14 @@ import torch.nn.functional as F
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, DistributedSampler
-from fastcore.script import call_parse, store_true
+from fastcore.script import Param, call_parse, store_true
 from fastprogress.fastprogress import master_bar, progress_bar
 from torchvision.utils import make_grid, save_image
 from argparse import ArgumentTypeError as _ArgError
 from .lab import denormalize_ab, denormalize_l, lab_to_rgb
-from .data import cifar_arrays, get_loaders
-from .generator import UNetGenerator, stretch_colors, atomic_write, save_generator, load_generator, load_weights
+from .data import CIFAR10, cifar_arrays, get_loaders, image_files, unreadable_files
+from .photos import photo_loaders
+from .generator import UNetGenerator, stretch_colors, atomic_write, save_generator, load_generator, load_weights, SHIPPED_WEIGHTS
 from .discriminator import PatchDiscriminator
 from .metrics import colorfulness, colorization_metrics
 
@@ -50,6 +51,9 @@ class TrainConfig:
     workers: int = 0            # data-loader processes
     max_images: int = 0         # > 0: train and validate on this many images only (smoke tests)
     valid_images: int = 256     # validate after each epoch on the first this many validation images (0: all)
+    epoch_size: int = 4096      # training on photos: random crops per epoch
+    cifar_share: float = 0.25   # training on photos and CIFAR-10 together: the share of CIFAR-10 images
+    cosine: bool = False        # the learning rate falls from `lr` to 0 along a half cosine over the run (fine-tuning)
     device: str = 'auto'        # 'auto': CUDA when present, else CPU
     bf16: bool = False          # bf16 autocast of the forward passes (faster on recent GPUs, slower on this CPU)
     channels_last: bool = False # NHWC memory layout (faster on GPUs, slower on this CPU)
@@ -416,20 +420,51 @@ def _run_folder(out) -> Path:
     except OSError as e: raise OSError(e.errno, f'cannot write in the run folder {out}: {e.strerror or e}') from None
     return out
 
-def _loaders(cfg: TrainConfig, data, device) -> tuple:
-    "The trimmed CIFAR-10 training and validation loaders (the file `data`, else found by `cifar_arrays`)."
-    try: arrays = cifar_arrays(data)
-    except (FileNotFoundError, PermissionError): raise
-    except Exception as e: raise ValueError(f'cannot read the trimmed CIFAR-10 file{f" {data}" if data else ""}: {e} (damaged or truncated?)') from None
-    if cfg.max_images: arrays = {k: arrays[k][:cfg.max_images] for k in ('x_train', 'x_test')}
-    return get_loaders(cfg.size, cfg.batch_size, cfg.seed, cfg.workers, arrays=arrays, device=None if device.type == 'cpu' else device)
+def _sources(data) -> tuple:
+    "`data` (None, one path or several: photo folders, a CIFAR-10 .npz, or 'cifar10') as (photo files, CIFAR-10 file or None)."
+    photos, cifar = [], []
+    for d in [data] if isinstance(data, (str, Path)) else list(data or []):
+        if Path(d).is_dir():
+            found = image_files(d)
+            if not found: raise ValueError(f'no photos (png, jpg, webp, bmp, tif) in the folder {d}')
+            photos += found
+        elif str(d) == CIFAR10 or str(d).endswith('.npz'): cifar.append(d)   # a missing .npz: cifar_arrays says so
+        else: raise ValueError(f'--data {d}: ' + ('not a folder of photos or a CIFAR-10 .npz file' if Path(d).exists() else 'no such file or folder'))
+    if len(cifar) > 1: raise ValueError(f'--data names {len(cifar)} CIFAR-10 files ({", ".join(map(str, cifar))}); give one')
+    return photos, (cifar[0] if cifar else None)
 
-def _init_generator(G: UNetGenerator, init):
-    "Load the generator weights file `init` into `G`, without its colour calibration."
-    src = load_generator(init)
-    if (src.depth, src.ngf) != (G.depth, G.ngf):
-        raise ValueError(f'{init} holds a depth-{src.depth}, ngf-{src.ngf} generator; this run trains depth {G.depth}, ngf {G.ngf}')
-    load_weights(G, {k: v for k, v in src.state_dict().items() if not k.startswith('ab_')}, init)
+def _cifar(cfg: TrainConfig, file):
+    "The trimmed CIFAR-10 arrays from `file` (None: found by `cifar_arrays`), cut to `cfg.max_images`."
+    try: arrays = cifar_arrays(file)
+    except (FileNotFoundError, PermissionError): raise
+    except Exception as e: raise ValueError(f'cannot read the trimmed CIFAR-10 file{f" {file}" if file else ""}: {e} (damaged or truncated?)') from None
+    return {k: arrays[k][:cfg.max_images] for k in ('x_train', 'x_test')} if cfg.max_images else arrays
+
+def _loaders(cfg: TrainConfig, data, device) -> tuple:
+    "Training and validation loaders: photo crops (+ CIFAR-10 for `cifar_share`) when `data` names photo folders, else CIFAR-10."
+    photos, cifar_file = _sources(data)
+    if not photos:
+        return get_loaders(cfg.size, cfg.batch_size, cfg.seed, cfg.workers, arrays=_cifar(cfg, cifar_file),
+                           device=None if device.type == 'cpu' else device)
+    bad = unreadable_files(photos)
+    if bad: print(f'skipping {len(bad)} unreadable file(s): ' + ', '.join(map(str, bad)), file=sys.stderr)
+    arrays = _cifar(cfg, cifar_file) if cifar_file else None
+    return photo_loaders([p for p in photos if p not in bad], cfg.size, cfg.batch_size,
+                         min(cfg.epoch_size, cfg.max_images or cfg.epoch_size), cifar=arrays,
+                         cifar_share=cfg.cifar_share if arrays else 0.0, seed=cfg.seed, workers=cfg.workers)
+
+def _starting_generator(cfg: TrainConfig, init) -> tuple:
+    "(`cfg` with the architecture of the weights file `init`, its weights without the colour calibration)."
+    G = load_generator(init)
+    return replace(cfg, depth=G.depth, ngf=G.ngf), {k: v for k, v in G.state_dict().items() if not k.startswith('ab_')}
+
+class CosineCB(Callback):
+    "Before every step: both learning rates at `cfg.lr`·½(1 + cos πt), t the share of the run's steps done (`cfg.cosine`)."
+    def before_batch(self, learn):
+        n = len(learn.train_dl)
+        lr = learn.model.cfg.lr * 0.5 * (1 + math.cos(math.pi * (learn.epoch * n + learn.iter) / (learn.n_epochs * n)))
+        for opt in (learn.model.opt_G, learn.model.opt_D):
+            for group in opt.param_groups: group['lr'] = lr
 
 # %% ../nbs/05_training.ipynb #60db024e
 class ProgressCB(Callback):
@@ -447,16 +482,18 @@ class ProgressCB(Callback):
 
 # %% ../nbs/05_training.ipynb #044deee8
 def train(cfg: TrainConfig, out, resume=False, data=None, init=None, loaders=None) -> Pix2Pix:
-    "Train pix2pix with `cfg` into the folder `out` (checkpoint, sample pictures, `generator.safetensors`); `resume` continues it."
+    "Train pix2pix with `cfg` on `data` into the folder `out` (checkpoint, sample pictures, `generator.safetensors`); `resume` continues it."
     out = _run_folder(out)
     rank, world, device, joined = _init_distributed(cfg.resolved_device())    # under torchrun; otherwise (0, 1, device, False)
+    if init is not None and not resume: cfg, start = _starting_generator(cfg, init)   # its architecture, its weights
     torch.manual_seed(cfg.seed)                                                 # the same initial weights in every process
     m = Pix2Pix(cfg).to(device, cfg.channels_last)
-    if init is not None and not resume: _init_generator(m.G, init)
+    if init is not None and not resume: load_weights(m.G, start, init)
     train_dl, valid_dl = loaders or _loaders(cfg, data, device)
     main = rank == 0                                                            # one process validates and writes
     cbs = [DeviceCB(device, cfg.channels_last), FiniteCB(out), RecorderCB(), CheckpointCB(out, resume, write=main, init=init)]
     if main: cbs += [ProgressCB(), ValidationCB(out, cfg.valid_images)] + ([CalibrationCB(cfg.colorfulness)] if cfg.colorfulness else [])
+    if cfg.cosine: cbs.append(CosineCB())
     if world > 1: cbs.append(DistributedCB(rank, world, device, joined, cfg.sync_bn))
     return Learner(m, train_dl, valid_dl, cbs).fit(cfg.epochs).model
 
@@ -464,6 +501,7 @@ def train(cfg: TrainConfig, out, resume=False, data=None, init=None, loaders=Non
 PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
     'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=20, gan=False),
+    'photos':   TrainConfig(size=64, depth=5, ngf=64, batch_size=32, epochs=19, lr=1e-4, gan=False, cosine=True),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 
@@ -482,7 +520,7 @@ def _rate(s: str) -> float:
     if not (0 < x < math.inf): raise _ArgError(f'must be a positive number, got {s!r}')
     return x
 
-def _cli_config(preset, out: Path, epochs, lr, resume, init, sync_bn) -> TrainConfig:
+def _cli_config(preset, out: Path, epochs, lr, resume, init, sync_bn, gan=False) -> TrainConfig:
     "The configuration that `colorizer train`'s options ask for."
     if preset is not None and preset not in PRESETS: raise ValueError(f'unknown preset {preset!r}: choose one of {", ".join(PRESETS)}')
     if resume and init: raise ValueError('--init starts a new run from a weights file; --resume continues one: choose one')
@@ -492,24 +530,29 @@ def _cli_config(preset, out: Path, epochs, lr, resume, init, sync_bn) -> TrainCo
     elif not resume and (out / 'checkpoint.pt').exists():
         raise ValueError(f'{out} already holds a run: pass --resume to continue it, or choose another --out')
     else: cfg = PRESETS[preset or 'cpu32']
-    changes = {k: v for k, v in dict(epochs=epochs, lr=lr, sync_bn=sync_bn or None).items() if v is not None}
+    changes = {k: v for k, v in dict(epochs=epochs, lr=lr, sync_bn=sync_bn or None, gan=gan or None).items() if v is not None}
     return replace(cfg, **changes)
 
 # %% ../nbs/05_training.ipynb #3e0b9e9e
 @call_parse
-def train_cli(preset: str = None,           # smoke, cpu32 or paper256 (default: cpu32; with --resume: the run's own)
+def train_cli(preset: str = None,           # smoke, cpu32, photos or paper256 (default: cpu32; with --resume: the run's own)
               out: str = None,              # run folder: checkpoint, sample pictures, generator.safetensors (default runs/PRESET)
               epochs: _count = None,        # train until this many epochs in all (default: the preset's)
               lr: _rate = None,             # Adam learning rate (default: the preset's; with --resume it changes the run's)
               resume: store_true = False,   # continue the run in OUT from its checkpoint
-              init: str = None,             # start the generator from this weights file (fine-tuning)
-              data: str = None,             # the trimmed CIFAR-10 .npz (default $COLORIZER_DATA, then ../shared/data/)
+              gan: store_true = False,      # add the paper's GAN term (cpu32 and photos train with λ·L1 alone)
+              init: str = None,             # start the generator from this weights file (fine-tuning; --preset photos: the shipped one)
+              data: Param('a folder of photos (searched recursively), the trimmed CIFAR-10 .npz, or cifar10 (downloaded); '
+                          'repeat it to train on several (default: the CIFAR-10 file in $COLORIZER_DATA or ../shared/data/)',
+                          str, action='append') = None,
               sync_bn: store_true = False,  # under torchrun on GPUs: batch-norm statistics over all processes
               debug: store_true = False):   # on failure, show the full traceback
     "Train the pix2pix colorizer with a preset (under `torchrun`: one process of a distributed run)."
     out, cfg = Path(out or f'runs/{preset or "cpu32"}'), None
     try:
-        cfg = _cli_config(preset, out, epochs, lr, resume, init, sync_bn)
+        cfg = _cli_config(preset, out, epochs, lr, resume, init, sync_bn, gan)
+        if preset == 'photos' and not data: raise ValueError('the photos preset learns from photos: pass --data FOLDER')
+        if preset == 'photos' and init is None and not resume: init = str(SHIPPED_WEIGHTS)   # fine-tune the shipped colorizer
         train(cfg, out, resume=resume, data=data, init=init)
     except KeyboardInterrupt:
         if debug: raise
