@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SHIPPED_WEIGHTS', 'Conv4x4', 'ConvTranspose4x4', 'DownBlock', 'UpBlock', 'init_weights', 'default_depth',
            'UNetGenerator', 'stretch_colors', 'count_params', 'forward_flops', 'layer_table', 'draw_unet',
-           'atomic_write', 'save_generator', 'generator_info', 'load_generator', 'load_weights']
+           'atomic_write', 'save_generator', 'generator_info', 'load_generator', 'load_weights', 'add_hint_channels']
 
 # %% ../nbs/02_generator.ipynb #ad615c6f
 import glob, hashlib, math, os, re, tempfile
@@ -98,14 +98,15 @@ def _pad_to_multiple(x, m):
 class UNetGenerator(nn.Module):
     "pix2pix U-Net: normalized L (B, 1, H, W) → ab (B, 2, H, W) in (−1, 1), for any H and W."
     def __init__(self, depth: int = 5,   # encoder levels; `default_depth(size)` reaches 1×1 at the training size
-                 ngf: int = 64):        # channels of the first level (the width)
+                 ngf: int = 64,         # channels of the first level (the width)
+                 hints: bool = False):  # also take colour hints: three more input channels ("Colour hints", below)
         super().__init__()
         if depth < 2: raise ValueError(f'depth must be >= 2 (got {depth})')
         if ngf < 1: raise ValueError(f'ngf must be >= 1 (got {ngf})')
-        self.depth, self.ngf = depth, ngf
+        self.depth, self.ngf, self.hints = depth, ngf, hints
         ch = _channels(depth, ngf)
         self.down = nn.ModuleList(                                   # level i: (ch[i], H/2^(i+1), W/2^(i+1))
-            [DownBlock(1, ch[0], use_batch_norm=False)] +
+            [DownBlock(4 if hints else 1, ch[0], use_batch_norm=False)] +
             [DownBlock(ch[i - 1], ch[i], use_batch_norm=i < depth - 1) for i in range(1, depth)])
         self.up = nn.ModuleList(                                     # block j mirrors level depth-2-j
             [UpBlock(ch[-1] if j == 0 else 2 * ch[depth - 1 - j], ch[depth - 2 - j], dropout=j < 3)
@@ -116,9 +117,10 @@ class UNetGenerator(nn.Module):
         self.register_buffer('ab_gamma', torch.zeros(()))
         init_weights(self)
 
-    def forward(self, L):  # (B, 1, H, W) -> (B, 2, H, W)
+    def forward(self, L, hints=None):  # (B, 1, H, W), hints (B, 3, H, W) or None -> (B, 2, H, W)
         if L.ndim != 4 or L.shape[1] != 1:
             raise ValueError(f'expected normalized L of shape (B, 1, H, W), got {tuple(L.shape)}')
+        if self.hints or hints is not None: L = torch.cat([L, _hint_input(self, L, hints)], 1)   # "Colour hints", below
         x, crop = _pad_to_multiple(L, 2 ** self.depth)
         skips = []
         for down in self.down:
@@ -246,7 +248,8 @@ def atomic_write(dest, write, overwrite=False) -> Path:
 def save_generator(model: UNetGenerator, path, **info) -> Path:
     "Write `model`'s weights (fp16) and architecture to the safetensors file `path`, atomically; `info` goes in the header."
     tensors = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu() for k, v in model.state_dict().items()}
-    meta = {'format': _FORMAT, 'depth': str(model.depth), 'ngf': str(model.ngf), **{k: str(v) for k, v in info.items()}}
+    meta = {'format': _FORMAT, 'depth': str(model.depth), 'ngf': str(model.ngf), **({'hints': '1'} if model.hints else {}),
+            **{k: str(v) for k, v in info.items()}}
     return atomic_write(path, lambda f: f.write(safetensors.torch.save(tensors, metadata=meta)), overwrite=True)
 
 # %% ../nbs/02_generator.ipynb #69cc62f9
@@ -266,13 +269,14 @@ def generator_info(path) -> dict:
         if not (isinstance(v, str) and re.fullmatch(r'[0-9]{1,4}', v) and lo <= int(v) <= hi):
             shown = repr(v) if len(repr(v)) <= 20 else repr(v)[:17] + '...'
             raise ValueError(f'{path}: its header asks for {k}={shown}; a Colorizer generator has a whole-number {k} from {lo} to {hi}')
+    if meta.get('hints', '0') not in ('0', '1'): raise ValueError(f'{path}: its header says hints={meta["hints"][:20]!r}; expected 0 or 1')
     return meta
 
 def load_generator(path, device='cpu') -> UNetGenerator:
     "Build the `UNetGenerator` described in `path`'s header, load its weights (float32) and put it in eval mode."
     meta = generator_info(path)
-    depth, ngf = int(meta['depth']), int(meta['ngf'])
-    with torch.device('meta'): model = UNetGenerator(depth, ngf)      # names and shapes only: nothing allocated
+    depth, ngf, hints = int(meta['depth']), int(meta['ngf']), meta.get('hints') == '1'
+    with torch.device('meta'): model = UNetGenerator(depth, ngf, hints)   # names and shapes only: nothing allocated
     with safe_open(str(path), framework='pt') as f:
         _check_state(model, _with_calibration({k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}), path)
         tensors = {k: (t.float() if t.is_floating_point() else t) for k in f.keys() for t in [f.get_tensor(k)]}
@@ -300,7 +304,8 @@ def _check_state(model, state, source):
     problems += [f'{k}: file has {shapes[k]}, model needs {tuple(v.shape)}'
                  for k, v in own.items() if k in shapes and shapes[k] != tuple(v.shape)]
     if problems:
-        raise ValueError(f'{source} does not fit {type(model).__name__}(depth={model.depth}, ngf={model.ngf}): '
+        raise ValueError(f'{source} does not fit {type(model).__name__}(depth={model.depth}, ngf={model.ngf}'
+                         + (', hints=True' if model.hints else '') + '): '
                          + '; '.join(problems[:5]) + (f' (+{len(problems) - 5} more)' if len(problems) > 5 else ''))
 
 def _check_finite(tensors: dict, source):
@@ -312,6 +317,26 @@ def _check_finite(tensors: dict, source):
 
 # %% ../nbs/02_generator.ipynb #a83169a7
 SHIPPED_WEIGHTS = Path(colorizer.__file__).parent / 'weights' / 'colorizer.safetensors'   # the trained generator the package ships
+
+# %% ../nbs/02_generator.ipynb #00a25d0f
+def _hint_input(model: UNetGenerator, L, hints):  # (B, 1, H, W), (B, 3, H, W) or None -> (B, 3, H, W)
+    "The hint channels (a, b, mask) for `L`: `hints` checked, or zeros (no hint); an error if `model` takes no hints."
+    if not model.hints:
+        raise ValueError('these weights take no colour hints (their generator was trained without them); '
+                         'use weights trained with hints (colorizer train --preset hints), or give no hints')
+    want = (L.shape[0], 3, *L.shape[2:])
+    if hints is None: return L.new_zeros(want)
+    if tuple(hints.shape) != want: raise ValueError(f'expected hint channels (a, b, mask) of shape {want}, got {tuple(hints.shape)}')
+    return hints.to(L)
+
+def add_hint_channels(model: UNetGenerator) -> UNetGenerator:
+    "A copy of `model` that takes hints, its new input channels at zero weight: without hints it colours as `model` does."
+    state = model.state_dict()
+    w = state['down.0.conv.weight']                                       # (ngf, 1, 4, 4): the first layer sees L
+    state['down.0.conv.weight'] = torch.cat([w, w.new_zeros(w.shape[0], 3, *w.shape[2:])], 1)   # (ngf, 4, 4, 4)
+    new = UNetGenerator(model.depth, model.ngf, hints=True).to(w.device)
+    new.load_state_dict(state)
+    return new.train(model.training)
 
 # %% ../nbs/02_generator.ipynb #02f1363b
 @patch

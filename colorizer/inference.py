@@ -7,7 +7,7 @@ __all__ = ['MAX_PIXELS', 'RENDER_SIZE', 'SAMPLES', 'load_model', 'predict_ab', '
            'side_by_side', 'make_demo', 'demo_cli']
 
 # %% ../nbs/06_inference.ipynb #5a5372bc
-import argparse, math, os, sys
+import argparse, json, math, os, re, sys
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -104,15 +104,16 @@ def _network_input(rgb: np.ndarray, render_size: int) -> torch.Tensor:  # (H, W,
 
 # %% ../nbs/06_inference.ipynb #7572808e
 @torch.no_grad()
-def predict_ab(model, L: torch.Tensor) -> torch.Tensor:  # (B, 1, h, w) -> (B, 2, h, w), both normalized
-    "The generator's colours for normalized `L`, with the colour calibration stored in its weights file applied."
-    return stretch_colors(model(L), model.ab_center, model.ab_gain, model.ab_gamma)
+def predict_ab(model, L: torch.Tensor, hints=None) -> torch.Tensor:  # (B, 1, h, w) [, (B, 3, h, w)] -> (B, 2, h, w), normalized
+    "The generator's colours for normalized `L` (and hint channels), with the colour calibration of its weights file applied."
+    if hints is None: return stretch_colors(model(L), model.ab_center, model.ab_gain, model.ab_gamma)
+    return stretch_colors(model(L, _uncalibrated(model, hints)), model.ab_center, model.ab_gain, model.ab_gamma)
 
 _NET_PIXELS = 512 * 2048   # network input pixels per call: one largest working copy
 
 @torch.no_grad()
-def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normalized L -> [(2, h, w)] ab in Lab units
-    "Run `model` on the network inputs `ls`, grouped by shape, `batch_size` (and at most `_NET_PIXELS` pixels) at a time."
+def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1 or 4, h, w)] normalized L (+ hints) -> [(2, h, w)] Lab units
+    "Run `model` on the network inputs `ls` (L, or L and hint channels), grouped by shape, `batch_size` (and at most `_NET_PIXELS` pixels) at a time."
     device, was_training = next(model.parameters()).device, model.training
     model.eval(); out, groups = [None] * len(ls), {}
     for i, l in enumerate(ls): groups.setdefault(tuple(l.shape), []).append(i)
@@ -121,7 +122,8 @@ def _predict_ab(model, ls: list, batch_size=16) -> list:  # [(1, h, w)] normaliz
             step = max(1, min(batch_size, _NET_PIXELS // (h * w)))
             for j in range(0, len(idx), step):
                 chunk = idx[j:j + step]
-                ab = denormalize_ab(predict_ab(model, torch.stack([ls[i] for i in chunk]).to(device)).float().cpu())
+                x = torch.stack([ls[i] for i in chunk]).to(device)
+                ab = denormalize_ab(predict_ab(model, x[:, :1], x[:, 1:] if x.shape[1] > 1 else None).float().cpu())
                 for i, one in zip(chunk, ab): out[i] = one
     finally: model.train(was_training)
     return out
@@ -130,10 +132,12 @@ def _views(render_size: int) -> list:
     "The ensemble's working sizes for `render_size`: its halves, three quarters and itself (at least 8 pixels)."
     return sorted({max(8, round(render_size * f)) for f in _VIEWS})
 
-def _photo_ab(model, rgbs: list, render_size: int, batch_size=16) -> list:  # [(H, W, 3) uint8] -> [(2, h, w)] Lab units
+def _photo_ab(model, rgbs: list, render_size: int, batch_size=16, hints=None) -> list:  # [(H, W, 3) uint8] -> [(2, h, w)] Lab units
     "Each photo's ab at the render size: the network's ab at every working size of `_views` and on the mirrored photo, averaged."
     views = [(k, s, flip) for k in range(len(rgbs)) for s in _views(render_size) for flip in (False, True)]
     inputs = {(k, s): _network_input(rgbs[k], s) for k, s, _ in views}
+    if hints is not None and any(hints):                            # "Colour hints", below: L and the hint channels
+        inputs = {(k, s): torch.cat([l, _hint_maps(hints[k], rgbs[k].shape[:2], l.shape[-2:])]) for (k, s), l in inputs.items()}
     abs_ = _predict_ab(model, [inputs[k, s].flip(-1) if flip else inputs[k, s] for k, s, flip in views], batch_size)
     out = [torch.zeros(2, *_working_size(*rgb.shape[:2], render_size)) for rgb in rgbs]
     for (k, s, flip), ab in zip(views, abs_):
@@ -195,9 +199,9 @@ def _render_size_arg(text: str) -> int:
     try: return _check_render_size(int(text))
     except ValueError: raise argparse.ArgumentTypeError(f'must be an integer from 8 to 512, not {text!r}') from None
 
-def _colorize_arrays(rgbs, model, render_size, batch_size):
+def _colorize_arrays(rgbs, model, render_size, batch_size, hints=None):
     _check_render_size(render_size)
-    abs_ = _photo_ab(model, rgbs, render_size, batch_size)
+    abs_ = _photo_ab(model, rgbs, render_size, batch_size, hints)
     return [_compose(r, ab) for r, ab in zip(rgbs, abs_)]
 
 def _srgb_image(rgb: np.ndarray) -> Image.Image:
@@ -207,12 +211,60 @@ def _srgb_image(rgb: np.ndarray) -> Image.Image:
 def colorize(image,                      # a path, PIL image or array (H, W) / (H, W, 3); or a list of them
              model=None,                 # a generator from `load_model`; None: the shipped weights
              render_size=RENDER_SIZE,    # pixels on the short side of the copy the network sees (8 to 512)
-             batch_size=16):             # photos that go through the network together
+             batch_size=16,              # photos that go through the network together
+             hints=None):                # colour hints [(x, y, colour), ...] in the input's pixels ("Colour hints", below); a list of them for a list
     "The colorized photo: an sRGB `PIL.Image` of exactly the input's size (a list of them for a list)."
     many = isinstance(image, (list, tuple))
     rgbs = [_as_rgb(im) for im in (image if many else [image])]
-    out = [_srgb_image(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size)]
+    if hints is not None:
+        hints = hints if many else [hints]
+        if len(hints) != len(rgbs): raise ValueError(f'give one list of hints per photo: {len(rgbs)} photos, {len(hints)} lists')
+        hints = [_parse_hints(h, r.shape[:2]) for h, r in zip(hints, rgbs)]
+    out = [_srgb_image(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size, hints)]
     return out if many else out[0]
+
+# %% ../nbs/06_inference.ipynb #6bb51ea8
+def _hint_colour(colour) -> tuple:
+    "`colour` ('#rrggbb' or an (r, g, b) triple of ints 0..255) as an (r, g, b) tuple; a ValueError otherwise."
+    if isinstance(colour, str) and re.fullmatch(r'#[0-9a-fA-F]{6}', colour.strip()):
+        return tuple(int(colour.strip()[k:k + 2], 16) for k in (1, 3, 5))
+    if isinstance(colour, (tuple, list)) and len(colour) == 3 and all(isinstance(c, (int, np.integer)) and 0 <= c <= 255 for c in colour):
+        return tuple(int(c) for c in colour)
+    raise ValueError(f'a hint colour is "#rrggbb" or (r, g, b) with whole numbers 0..255, got {colour!r}')
+
+def _parse_hints(hints, shape) -> list:  # [(x, y, colour)], (H, W) -> [(x, y, ab in Lab units (2,))]
+    "Check each hint (x, y, colour) against the photo of `shape`; the error names the hint that is wrong."
+    if hints is None: return []
+    parsed, (H, W) = [], shape
+    for k, hint in enumerate(hints):
+        try: x, y, colour = hint
+        except (TypeError, ValueError): raise ValueError(f'hint {k + 1} ({hint!r}) is not (x, y, colour)') from None
+        if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in (x, y)):
+            raise ValueError(f'hint {k + 1} ({hint!r}): x and y must be numbers (pixels)')
+        if not (0 <= x < W and 0 <= y < H): raise ValueError(f'hint {k + 1} ({hint!r}) lies outside the {W}×{H} photo')
+        try: rgb = _hint_colour(colour)
+        except ValueError as e: raise ValueError(f'hint {k + 1} ({hint!r}): {e}') from None
+        parsed.append((float(x), float(y), rgb_to_lab(torch.tensor(rgb, dtype=torch.float32).view(3, 1, 1) / 255)[1:, 0, 0]))
+    return parsed
+
+def _hint_maps(hints: list, shape, size, patch: int = 3) -> torch.Tensor:  # parsed hints, (H, W), (h, w) -> (3, h, w)
+    "The hint channels (normalized a, b, mask) of a working copy of size `size` of a photo of `shape`."
+    (H, W), (h, w) = shape, size
+    maps = torch.zeros(3, h, w)
+    for x, y, ab in hints:
+        cx, cy = min(int(x * w / W), w - 1), min(int(y * h / H), h - 1)
+        ys, xs = slice(max(0, cy - patch // 2), cy + patch // 2 + 1), slice(max(0, cx - patch // 2), cx + patch // 2 + 1)
+        maps[:2, ys, xs] = (ab / 110).view(2, 1, 1); maps[2, ys, xs] = 1
+    return maps
+
+def _uncalibrated(model, hints: torch.Tensor) -> torch.Tensor:  # (B, 3, h, w) -> (B, 3, h, w)
+    "The hint channels with the model's colour calibration undone on the hinted colours: stretched again, they are as given."
+    c, g, gamma = model.ab_center, model.ab_gain, model.ab_gamma
+    d = hints[:, :2] - c
+    r = d.norm(dim=1, keepdim=True).clamp(min=1e-6)
+    # stretch_colors maps distance r to g·r^(γ+1) along the same direction; its inverse maps r to (r/g)^(1/(γ+1))
+    ab = c + d / r * (r / g) ** (1 / (gamma + 1))
+    return torch.cat([torch.where(hints[:, 2:] > 0, ab, torch.zeros_like(ab)), hints[:, 2:]], 1)
 
 # %% ../nbs/06_inference.ipynb #0a0e4351
 def _skimage_photo(name):
@@ -259,12 +311,21 @@ def _refusal(src, dest, overwrite, input_ids, claimed):
         if _file_id(dest) in input_ids: return f'its result {dest} would overwrite an input'
         if not overwrite: return f'{dest} already exists (pass --overwrite to replace it)'
 
+def _hints_by_photo(hints, photos) -> dict:
+    "`hints` ({photo: hints}, a photo named by its path or its file name) as {photo path: hints}; names that are no input are refused."
+    if not hints: return {}
+    keys = {str(p): p for p in photos} | {p.as_posix(): p for p in photos} | {p.name: p for p in photos}
+    found = {k: keys.get(str(k), keys.get(Path(k).as_posix())) for k in hints}
+    unknown = [str(k) for k, p in found.items() if p is None]
+    if unknown: raise ValueError(f'hints for photos that are not among the inputs: {", ".join(unknown[:5])}')
+    return {found[k]: v for k, v in hints.items()}
+
 def _run_batch(pending, model, render_size, overwrite):
-    "Colorize and write [(photo, result path, rgb)]; return (written, failed)."
-    try: abs_ = _photo_ab(model, [rgb for *_, rgb in pending], render_size, len(pending))
+    "Colorize and write [(photo, result path, rgb, parsed hints)]; return (written, failed)."
+    try: abs_ = _photo_ab(model, [rgb for *_, rgb, _ in pending], render_size, len(pending), [h for *_, h in pending])
     except Exception as e: return [], [(src, f'the network failed: {e}') for src, *_ in pending]
     written, failed = [], []
-    for (src, dest, rgb), ab in zip(pending, abs_):
+    for (src, dest, rgb, _), ab in zip(pending, abs_):
         try: written.append(_write_png(_compose(rgb, ab), dest, overwrite))
         except Exception as e: failed.append((src, str(e)))
     return written, failed
@@ -278,7 +339,8 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
                    max_pixels=MAX_PIXELS,     # refuse images with more pixels (decompression bombs); None: no limit
                    batch_size=8,              # photos that go through the network together
                    progress=True,             # a progress bar when there are several photos
-                   quiet=False) -> tuple:     # do not report each failure on stderr as it happens
+                   quiet=False,               # do not report each failure on stderr as it happens
+                   hints=None) -> tuple:      # colour hints for some photos: {photo path: [(x, y, colour), ...]}
     "Colorize `inputs` into PNGs in `out`; return the written paths and the failures [(input, reason)]."
     out = Path(out)
     if out.exists() and not out.is_dir(): raise NotADirectoryError(f'the output {out} is a file, not a folder')
@@ -289,6 +351,7 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
         failed.append((src, str(why)))
         if not quiet: print(f'colorizer: failed {src}: {why}', file=sys.stderr, flush=True)
     jobs, empty = _plan(inputs, out)
+    hints = _hints_by_photo(hints, [src for src, _ in jobs])
     for src, why in empty: report(src, why)
     input_ids = {_file_id(src) for src, _ in jobs if src.is_file()}
     claimed, todo = {}, []
@@ -298,7 +361,9 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
         else: claimed[dest] = src; todo.append((src, dest))
     written, pending, pixels = [], [], 0
     for i, (src, dest) in enumerate(progress_bar(todo) if progress and len(todo) > 1 else todo):
-        try: rgb = _as_rgb(_read(src, max_pixels)); pending.append((src, dest, rgb)); pixels += rgb.shape[0] * rgb.shape[1]
+        try:
+            rgb = _as_rgb(_read(src, max_pixels))
+            pending.append((src, dest, rgb, _parse_hints(hints.get(src), rgb.shape[:2]))); pixels += rgb.shape[0] * rgb.shape[1]
         except Exception as e: report(src, e)
         if pending and (len(pending) >= batch_size or pixels >= _BATCH_PIXELS or i == len(todo) - 1):
             done, bad = _run_batch(pending, model, render_size, overwrite)
@@ -311,6 +376,25 @@ def _shown(path) -> str:
     "`path` as printable text: bytes that are not valid in the file system's encoding become \\xNN escapes."
     return os.fsencode(path).decode(sys.getfilesystemencoding(), 'backslashreplace')
 
+def _cli_hints(inputs, hint, hints_file) -> dict:
+    "The hints of `--hint X,Y,#RRGGBB` (one input photo) or of `--hints FILE.json`, as {photo: [(x, y, colour)]}."
+    if hint and hints_file: raise ValueError('give --hint or --hints, not both')
+    if hint:
+        if len(inputs) != 1 or Path(inputs[0]).is_dir(): raise ValueError('--hint applies to one input photo; for several, use --hints FILE.json')
+        parsed = []
+        for h in hint:
+            m = re.fullmatch(r'\s*([0-9.]+)\s*,\s*([0-9.]+)\s*,\s*(#[0-9a-fA-F]{6})\s*', h)
+            if not m: raise ValueError(f'--hint {h!r}: expected X,Y,#RRGGBB (e.g. 120,45,#c0392b)')
+            parsed.append((float(m[1]), float(m[2]), m[3]))
+        return {inputs[0]: parsed}
+    if not hints_file: return {}
+    try: table = json.loads(Path(hints_file).read_text(encoding='utf-8'))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e: raise ValueError(f'cannot read the hints file {hints_file}: {e}') from None
+    if not isinstance(table, dict) or not all(isinstance(v, list) for v in table.values()):
+        raise ValueError(f'{hints_file}: expected {{"photo name": [[x, y, "#rrggbb"], ...], ...}}')
+    return {name: [tuple(tuple(c) if isinstance(c, list) else c for c in h) if isinstance(h, list) else h for h in v]
+            for name, v in table.items()}
+
 @call_parse
 def colorize_cli(inputs: Param('photos, or folders of photos (searched recursively)', str, nargs='+'),
                  out: Param('folder for the results, written as OUT/<photo name>.png', str, required=True) = None,
@@ -318,12 +402,16 @@ def colorize_cli(inputs: Param('photos, or folders of photos (searched recursive
                  render_size: _render_size_arg = RENDER_SIZE,  # pixels on the short side of the copy the network sees (8 to 512)
                  overwrite: store_true = False,     # replace results that already exist in OUT
                  max_pixels: int = MAX_PIXELS,      # refuse images with more pixels than this (decompression bombs)
-                 device: str = 'cpu'):              # where the network runs: cpu, cuda or mps
+                 device: str = 'cpu',               # where the network runs: cpu, cuda or mps
+                 hint: Param('a colour hint X,Y,#RRGGBB in pixels of the input photo (repeat it for more; one input photo only)',
+                             str, action='append') = None,
+                 hints: Param('a JSON file of colour hints: {"photo.jpg": [[x, y, "#rrggbb"], ...], ...}', str) = None):
     "Colorize black-and-white photos into a folder of full-size PNGs."
     try:
         model = load_model(weights, device)
+        by_photo = _cli_hints(inputs, hint, hints)
         written, failed = colorize_files(inputs, out, model, render_size, overwrite, max_pixels,
-                                         progress=sys.stdout.isatty())   # a bar in a terminal, not in a log
+                                         progress=sys.stdout.isatty(), hints=by_photo)   # a bar in a terminal, not in a log
     except (OSError, ValueError, RuntimeError) as e:
         print(f'colorizer colorize: {e}', file=sys.stderr); return 2
     total = len(written) + len(failed)

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['PRESETS', 'gan_loss', 'TrainConfig', 'Pix2Pix', 'discriminator_step', 'generator_step', 'train_step', 'Callback',
            'Learner', 'DeviceCB', 'FiniteCB', 'RecorderCB', 'ValidationCB', 'save_checkpoint', 'load_checkpoint',
-           'CheckpointCB', 'calibrate_colorfulness', 'CalibrationCB', 'DistributedCB', 'CosineCB', 'ProgressCB',
-           'train', 'train_cli']
+           'CheckpointCB', 'calibrate_colorfulness', 'CalibrationCB', 'DistributedCB', 'simulate_hints', 'CosineCB',
+           'ProgressCB', 'train', 'train_cli']
 
 # %% ../nbs/05_training.ipynb #32572e8f
 import copy, hashlib, json, math, os, platform, shlex, sys, tempfile, time, zipfile
@@ -24,7 +24,8 @@ from argparse import ArgumentTypeError as _ArgError
 from .lab import denormalize_ab, denormalize_l, lab_to_rgb
 from .data import CIFAR10, cifar_arrays, get_loaders, image_files, unreadable_files
 from .photos import photo_loaders
-from .generator import UNetGenerator, stretch_colors, atomic_write, save_generator, load_generator, load_weights, SHIPPED_WEIGHTS
+from .generator import (UNetGenerator, stretch_colors, atomic_write, save_generator, load_generator, load_weights,
+                                 add_hint_channels, SHIPPED_WEIGHTS)
 from .discriminator import PatchDiscriminator
 from .metrics import colorfulness, colorization_metrics
 
@@ -54,6 +55,7 @@ class TrainConfig:
     epoch_size: int = 4096      # training on photos: random crops per epoch
     cifar_share: float = 0.25   # training on photos and CIFAR-10 together: the share of CIFAR-10 images
     cosine: bool = False        # the learning rate falls from `lr` to 0 along a half cosine over the run (fine-tuning)
+    hints: bool = False         # G also learns from simulated colour hints (`simulate_hints`)
     device: str = 'auto'        # 'auto': CUDA when present, else CPU
     bf16: bool = False          # bf16 autocast of the forward passes (faster on recent GPUs, slower on this CPU)
     channels_last: bool = False # NHWC memory layout (faster on GPUs, slower on this CPU)
@@ -68,7 +70,7 @@ class Pix2Pix:
     "The generator, the discriminator and their Adam optimizers, built from a `TrainConfig`."
     def __init__(self, cfg: TrainConfig):
         self.cfg = cfg
-        self.G, self.D = UNetGenerator(cfg.depth, cfg.ngf), PatchDiscriminator()
+        self.G, self.D = UNetGenerator(cfg.depth, cfg.ngf, cfg.hints), PatchDiscriminator()
         adam = dict(lr=cfg.lr, betas=(cfg.beta1, 0.999), fused=True)
         self.opt_G = torch.optim.Adam(self.G.parameters(), **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), **adam)
@@ -108,7 +110,8 @@ def generator_step(m: Pix2Pix, L, ab, fake) -> dict:
 
 def train_step(m: Pix2Pix, L, ab) -> dict:
     "One pix2pix step on normalized L (B, 1, H, W) and ab (B, 2, H, W): D (if `cfg.gan`), then G."
-    with _autocast(m, L): fake = m.G(L)                        # (B, 2, H, W)
+    hints = simulate_hints(ab) if m.cfg.hints else None          # (B, 3, H, W): a, b, mask
+    with _autocast(m, L): fake = m.G(L) if hints is None else m.G(L, hints)   # (B, 2, H, W)
     losses = discriminator_step(m, L, ab, fake) if m.cfg.gan else {}
     return {**losses, **generator_step(m, L, ab, fake)}
 
@@ -409,6 +412,22 @@ class DistributedCB(Callback):
     def cleanup_fit(self, learn):
         if self.joined: dist.destroy_process_group()
 
+# %% ../nbs/05_training.ipynb #6afef596
+def simulate_hints(ab: torch.Tensor,     # the true normalized ab (B, 2, H, W)
+                   p: float = 1 / 8,      # number of hints per image ~ Geometric(p) on 0, 1, 2, ...: P(n) = (1 − p)ⁿ p
+                   max_patch: int = 9):   # each hint reveals a random square patch 1..max_patch pixels wide
+    "Hint channels (a, b, mask) (B, 3, H, W) as Zhang et al. (2017) simulate them: the mean true ab of a few random patches."
+    B, _, H, W = ab.shape
+    hints = ab.new_zeros(B, 3, H, W)
+    counts = torch.distributions.Geometric(probs=torch.tensor(p)).sample((B,)).long().tolist()
+    for b, n in enumerate(counts):
+        for _ in range(n):
+            s = min(int(torch.randint(1, max_patch + 1, ())), H, W)
+            y, x = int(torch.randint(0, H - s + 1, ())), int(torch.randint(0, W - s + 1, ()))
+            hints[b, :2, y:y + s, x:x + s] = ab[b, :, y:y + s, x:x + s].mean((1, 2), keepdim=True)
+            hints[b, 2, y:y + s, x:x + s] = 1
+    return hints
+
 # %% ../nbs/05_training.ipynb #3616798c
 def _run_folder(out) -> Path:
     "The run folder `out`, created, after checking that it can be written."
@@ -456,7 +475,8 @@ def _loaders(cfg: TrainConfig, data, device) -> tuple:
 def _starting_generator(cfg: TrainConfig, init) -> tuple:
     "(`cfg` with the architecture of the weights file `init`, its weights without the colour calibration)."
     G = load_generator(init)
-    return replace(cfg, depth=G.depth, ngf=G.ngf), {k: v for k, v in G.state_dict().items() if not k.startswith('ab_')}
+    if cfg.hints and not G.hints: G = add_hint_channels(G)         # an automatic generator learns to take hints
+    return replace(cfg, depth=G.depth, ngf=G.ngf, hints=G.hints), {k: v for k, v in G.state_dict().items() if not k.startswith('ab_')}
 
 class CosineCB(Callback):
     "Before every step: both learning rates at `cfg.lr`·½(1 + cos πt), t the share of the run's steps done (`cfg.cosine`)."
@@ -502,6 +522,7 @@ PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
     'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=20, gan=False),
     'photos':   TrainConfig(size=64, depth=5, ngf=64, batch_size=32, epochs=19, lr=1e-4, gan=False, cosine=True),
+    'hints':    TrainConfig(size=64, depth=5, ngf=64, batch_size=32, epochs=10, lr=1e-4, gan=False, cosine=True, hints=True),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 
@@ -535,13 +556,13 @@ def _cli_config(preset, out: Path, epochs, lr, resume, init, sync_bn, gan=False)
 
 # %% ../nbs/05_training.ipynb #3e0b9e9e
 @call_parse
-def train_cli(preset: str = None,           # smoke, cpu32, photos or paper256 (default: cpu32; with --resume: the run's own)
+def train_cli(preset: str = None,           # smoke, cpu32, photos, hints or paper256 (default: cpu32; with --resume: the run's own)
               out: str = None,              # run folder: checkpoint, sample pictures, generator.safetensors (default runs/PRESET)
               epochs: _count = None,        # train until this many epochs in all (default: the preset's)
               lr: _rate = None,             # Adam learning rate (default: the preset's; with --resume it changes the run's)
               resume: store_true = False,   # continue the run in OUT from its checkpoint
               gan: store_true = False,      # add the paper's GAN term (cpu32 and photos train with λ·L1 alone)
-              init: str = None,             # start the generator from this weights file (fine-tuning; --preset photos: the shipped one)
+              init: str = None,             # start the generator from this weights file (fine-tuning; photos, hints: the shipped one)
               data: Param('a folder of photos (searched recursively), the trimmed CIFAR-10 .npz, or cifar10 (downloaded); '
                           'repeat it to train on several (default: the CIFAR-10 file in $COLORIZER_DATA or ../shared/data/)',
                           str, action='append') = None,
@@ -551,8 +572,8 @@ def train_cli(preset: str = None,           # smoke, cpu32, photos or paper256 (
     out, cfg = Path(out or f'runs/{preset or "cpu32"}'), None
     try:
         cfg = _cli_config(preset, out, epochs, lr, resume, init, sync_bn, gan)
-        if preset == 'photos' and not data: raise ValueError('the photos preset learns from photos: pass --data FOLDER')
-        if preset == 'photos' and init is None and not resume: init = str(SHIPPED_WEIGHTS)   # fine-tune the shipped colorizer
+        if preset in ('photos', 'hints') and not data: raise ValueError(f'the {preset} preset learns from photos: pass --data FOLDER')
+        if preset in ('photos', 'hints') and init is None and not resume: init = str(SHIPPED_WEIGHTS)   # fine-tune the shipped colorizer
         train(cfg, out, resume=resume, data=data, init=init)
     except KeyboardInterrupt:
         if debug: raise
