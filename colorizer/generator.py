@@ -318,7 +318,7 @@ def _check_finite(tensors: dict, source):
 # %% ../nbs/02_generator.ipynb #a83169a7
 SHIPPED_WEIGHTS = Path(colorizer.__file__).parent / 'weights' / 'colorizer.safetensors'   # the trained generator the package ships
 
-# %% ../nbs/02_generator.ipynb #00a25d0f
+# %% ../nbs/02_generator.ipynb #858f9aa0
 def _hint_input(model: UNetGenerator, L, hints):  # (B, 1, H, W), (B, 3, H, W) or None -> (B, 3, H, W)
     "The hint channels (a, b, mask) for `L`: `hints` checked, or zeros (no hint); an error if `model` takes no hints."
     if not model.hints:

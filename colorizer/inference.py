@@ -223,7 +223,7 @@ def colorize(image,                      # a path, PIL image or array (H, W) / (
     out = [_srgb_image(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size, hints)]
     return out if many else out[0]
 
-# %% ../nbs/06_inference.ipynb #6bb51ea8
+# %% ../nbs/06_inference.ipynb #c4c798ea
 def _hint_colour(colour) -> tuple:
     "`colour` ('#rrggbb' or an (r, g, b) triple of ints 0..255) as an (r, g, b) tuple; a ValueError otherwise."
     if isinstance(colour, str) and re.fullmatch(r'#[0-9a-fA-F]{6}', colour.strip()):

@@ -412,7 +412,7 @@ class DistributedCB(Callback):
     def cleanup_fit(self, learn):
         if self.joined: dist.destroy_process_group()
 
-# %% ../nbs/05_training.ipynb #6afef596
+# %% ../nbs/05_training.ipynb #8f24a657
 def simulate_hints(ab: torch.Tensor,     # the true normalized ab (B, 2, H, W)
                    p: float = 1 / 8,      # number of hints per image ~ Geometric(p) on 0, 1, 2, ...: P(n) = (1 − p)ⁿ p
                    max_patch: int = 9):   # each hint reveals a random square patch 1..max_patch pixels wide
@@ -521,8 +521,8 @@ def train(cfg: TrainConfig, out, resume=False, data=None, init=None, loaders=Non
 PRESETS = {
     'smoke':    TrainConfig(ngf=8, batch_size=8, epochs=2, max_images=64),
     'cpu32':    TrainConfig(size=32, depth=5, ngf=64, batch_size=64, epochs=20, gan=False),
-    'photos':   TrainConfig(size=64, depth=5, ngf=64, batch_size=32, epochs=19, lr=1e-4, gan=False, cosine=True),
-    'hints':    TrainConfig(size=64, depth=5, ngf=64, batch_size=32, epochs=10, lr=1e-4, gan=False, cosine=True, hints=True),
+    'photos':   TrainConfig(size=64, depth=5, ngf=64, batch_size=32, epochs=19, lr=1e-4, gan=False, cosine=True, colorfulness=0.85),
+    'hints':    TrainConfig(size=64, depth=5, ngf=64, batch_size=32, epochs=10, lr=1e-4, gan=False, cosine=True, hints=True, colorfulness=0.85),
     'paper256': TrainConfig(size=256, depth=8, ngf=64, batch_size=16, epochs=30, workers=2, bf16=True, channels_last=True),
 }
 

@@ -32,6 +32,7 @@ def test_wheel_contents(dist):
     assert modules <= names, f'the wheel lacks {sorted(modules - names)}'
     weights = {p.relative_to(ROOT).as_posix() for p in (ROOT/LIB).glob('weights/*.safetensors')}
     assert weights <= names, f'the wheel lacks the shipped weights {sorted(weights - names)}'
+    assert f'{LIB}/weights/MODEL_CARD.md' in names, "the wheel lacks the shipped weights' model card"
     eps = _wheel_meta(wheel, 'entry_points.txt')
     for script, target in SCRIPTS.items():
         assert re.search(rf'^{re.escape(script)}\s*=\s*{re.escape(target)}$', eps, re.M), f'no console script {script} in the wheel'
@@ -59,7 +60,7 @@ def test_sdist_contents(dist):
     sdist, _ = dist
     names = {n.split('/', 1)[1] for n in tarfile.open(sdist).getnames() if '/' in n}
     need = {'setup.py', 'settings.ini', 'README.md', 'LICENSE'} | {p.relative_to(ROOT).as_posix() for p in (ROOT/LIB).glob('*.py')} \
-        | {p.relative_to(ROOT).as_posix() for p in (ROOT/LIB).glob('weights/*.safetensors')}
+        | {p.relative_to(ROOT).as_posix() for p in (ROOT/LIB).glob('weights/*')}
     assert need <= names, f'the sdist lacks {sorted(need - names)}'
 
 

@@ -246,7 +246,19 @@ def convert_all():
         if f.suffix != '.ipynb': shutil.copy2(f, SRC/f.name)
     for path in copies:
         (SRC/path).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT/path, SRC/path)
+    if MODEL_CARD.is_file(): nav.append({'Model card': model_card_page()})
     return nav
+
+
+MODEL_CARD = ROOT/'colorizer'/'weights'/'MODEL_CARD.md'
+
+def model_card_page():
+    "The shipped weights' model card as a page: its pictures (`../../images/...` beside the card) copied along."
+    text = MODEL_CARD.read_text(encoding='utf-8')
+    for rel in re.findall(r'\]\(\.\./\.\./(images/[^)\s]+)\)', text):
+        (SRC/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT/rel, SRC/rel)
+    (SRC/'model_card.md').write_text(text.replace('](../../images/', '](images/'), encoding='utf-8')
+    return 'model_card.md'
 
 
 # ---------------------------------------------------------------------------------------------------
