@@ -11,7 +11,7 @@ TORCH := torch==2.14.1 torchvision==0.29.1
 # Two cores: one notebook at a time, each with both threads.
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: install demo test test-slow docs clean-venv
+.PHONY: install demo test test-slow docs clean-venv chromium
 install: $(STAMP)
 
 $(STAMP): settings.ini setup.py
@@ -25,8 +25,16 @@ demo: install
 	$(BIN)/colorizer demo --out images/test.png
 
 # every notebook's tests run once, inside pytest (tests/test_notebooks.py), beside the repository's own tests
-test: install
+test: install chromium
 	$(BIN)/python -m pytest --durations=12
+
+# the page's browser test (tests/test_app.py) drives the system Chromium (playwright cannot download its own here):
+# installed when missing and possible (root, or sudo without a password); never fails, the test skips without it
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	    elif sudo -n true 2>/dev/null; then sudo -n apt-get update -q && sudo -n apt-get install -y -q chromium; \
+	    else false; fi; } >/dev/null 2>&1 || echo 'chromium: not installed, so tests/test_app.py will skip'
 
 # the same with the cells flagged `#| slow` (real data, longer runs)
 test-slow: install

@@ -58,5 +58,5 @@ def make_venv(wheel, extras=None, tools=(), name='wheel'):
 
 @pytest.fixture(scope='session')
 def colab_venv(dist):
-    "The wheel with its `notebooks` extra and a Jupyter kernel (nbclient, ipykernel): what a Colab runtime has."
-    return make_venv(dist[1], extras='notebooks', tools=['nbclient', 'nbformat', 'ipykernel'], name='colab')
+    "The wheel with its `notebooks` and `app` extras and a Jupyter kernel (nbclient, ipykernel): what a Colab runtime has."
+    return make_venv(dist[1], extras='notebooks,app', tools=['nbclient', 'nbformat', 'ipykernel'], name='colab')

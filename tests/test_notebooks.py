@@ -1,7 +1,7 @@
 """Every chapter runs top to bottom outside the repository, as on Colab, and this is the one place `make test` runs
 the notebooks: once each.
 
-The wheel built from this checkout is installed with its `notebooks` extra into a fresh venv (torch from this
+The wheel built from this checkout is installed with its `notebooks` and `app` extras into a fresh venv (torch from this
 machine's wheels, as Colab has its own; see conftest.py). Each notebook is copied alone into an empty folder and run
 with nbclient in a Jupyter kernel of that venv, skipping only the `pip install` cell (Colab runs it; here the wheel is
 already installed) and the cells flagged `#| slow` (unless `COLORIZER_TEST_FLAGS=slow`, as `make test-slow` sets).

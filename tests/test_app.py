@@ -1,0 +1,209 @@
+"""The page of nbs/09_app.ipynb (`colorizer app`) in a real browser: headless Chromium, driven by playwright.
+
+`colorizer app` runs as a user starts it, in its own process on a free port. The browser uploads a black-and-white
+photo (larger than the page's preview, so clicks go through the preview-to-photo scaling), picks a colour, clicks a
+point of the photo, and checks: the hint is listed and drawn on the photo where the click was; the colorized result
+changes near it; picking another colour recolours it; the full-size download is the photo colorized with that hint
+(compared with `colorize` called here); undo gives the automatic result back. Every request the page makes must stay
+on this computer (the page works offline), and none may fail.
+
+Which weights, and so what can be asserted about the colour:
+- `$COLORIZER_APP_WEIGHTS`, if set: a weights file trained with hints;
+- else the shipped weights, if they take hints;
+- else a tiny generator with hint channels and random weights, written here. Its hints change the result but not
+  toward their colour, so in that case only "the result changes near the point" is asserted.
+With trained weights the test also asserts that the colour near the point moves toward the hint's colour.
+
+Needs the `app` extra (Gradio) and playwright (both in `.[dev]`), and a Chromium: playwright cannot download its own
+here, so the system's is used (`make test` installs it where it can); without one the test skips, saying so.
+Set `COLORIZER_APP_SCREENSHOT=images/app.jpg` to keep the screenshot of the page for the chapter."""
+import io, os, re, shutil, signal, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT, LIB
+
+pytest.importorskip('gradio', reason='the page needs the `app` extra: pip install -e ".[dev]" (or ".[app]")')
+sync_api = pytest.importorskip('playwright.sync_api', reason='the browser test needs playwright: pip install -e ".[dev]"')
+
+CHROMIUM = next((p for p in (os.environ.get('COLORIZER_CHROMIUM'), shutil.which('chromium'), shutil.which('chromium-browser'),
+                             '/usr/bin/chromium') if p and Path(p).is_file()), None)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason='no Chromium for the browser test (playwright cannot download its own '
+                                'here): `make test` installs it where it may (apt-get install chromium); or set COLORIZER_CHROMIUM')
+LOCAL = {'127.0.0.1', 'localhost'}
+HINT, RECOLOUR = '#2050e0', '#e0a020'      # a blue, unlike any cat; then an orange
+AT = (0.3, 0.55)                          # where the click goes, as fractions of the photo's width and height (the cat's cheek)
+
+
+def free_port() -> int:
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+
+@pytest.fixture(scope='module')
+def weights(tmp_path_factory):
+    "(weights file, trained): see the module's docstring for which weights and why."
+    from colorizer.inference import load_model
+    from colorizer.generator import SHIPPED_WEIGHTS, UNetGenerator, add_hint_channels, save_generator
+    if os.environ.get('COLORIZER_APP_WEIGHTS'):
+        w = Path(os.environ['COLORIZER_APP_WEIGHTS'])
+        assert load_model(w).hints, f'COLORIZER_APP_WEIGHTS={w} takes no colour hints'
+        return w, True
+    if SHIPPED_WEIGHTS.is_file() and load_model().hints: return SHIPPED_WEIGHTS, True
+    import torch
+    torch.manual_seed(0)
+    g = add_hint_channels(UNetGenerator(depth=5, ngf=8).eval())
+    with torch.no_grad(): g.down[0].conv.weight[:, 1:].normal_(0, 0.5)   # random: hints change the result, toward no colour
+    return save_generator(g, tmp_path_factory.mktemp('weights') / 'tiny_hints.safetensors'), False
+
+
+@pytest.fixture(scope='module')
+def photo(tmp_path_factory):
+    "A black-and-white photo of 1200×798 (more pixels than the page's preview): the package's cat, grayed and enlarged."
+    gray = Image.open(ROOT / LIB / 'samples' / 'chelsea.jpg').convert('L').resize((1200, 798), Image.Resampling.LANCZOS)
+    path = tmp_path_factory.mktemp('photo') / 'cat.png'
+    gray.save(path)
+    return path
+
+
+@pytest.fixture(scope='module')
+def server(weights):
+    "`colorizer app` in its own process on a free port: (process, url)."
+    port = free_port()
+    cmd = [sys.executable, '-c', 'import sys; from colorizer.cli import main; sys.exit(main())',
+           'app', '--port', str(port), '--weights', str(weights[0])]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f'http://127.0.0.1:{port}/'
+    deadline = time.monotonic() + 300                       # a wait for start-up, not a measurement
+    while True:
+        if proc.poll() is not None: pytest.fail(f'colorizer app stopped ({proc.returncode}):\n{proc.stdout.read()}\n{proc.stderr.read()}')
+        try: urllib.request.urlopen(url, timeout=5); break
+        except OSError:
+            if time.monotonic() > deadline: proc.kill(); pytest.fail('colorizer app did not answer within 5 minutes')
+            time.sleep(0.5)
+    yield proc, url
+    if proc.poll() is None: proc.kill(); proc.wait()
+
+
+def fetch(url) -> np.ndarray:
+    "An image the page shows, read from this computer's server, as an (H, W, 3) uint8 array."
+    assert urlparse(url).hostname in LOCAL, url
+    return np.asarray(Image.open(io.BytesIO(urllib.request.urlopen(url, timeout=60).read())).convert('RGB'))
+
+
+def ab(rgb: np.ndarray) -> np.ndarray:
+    "The Lab colour channels a, b of an (H, W, 3) uint8 image, (2, H, W)."
+    import torch
+    from colorizer.lab import rgb_to_lab
+    return rgb_to_lab(torch.from_numpy(np.array(rgb)).permute(2, 0, 1).double() / 255)[1:].numpy()
+
+
+def hints_listed(page) -> list:
+    "The page's list of hints: [(x, y, '#rrggbb')], in pixels of the photo."
+    return [(int(x), int(y), c) for x, y, c in re.findall(r'^\d+\s+(\d+)\s+(\d+)\s+(#[0-9a-f]{6})\s*$', page.inner_text('#hints'), re.M)]
+
+
+def stream_closed(request) -> bool:
+    "Gradio's stream of event results, which the page itself closes (aborts) once its events are answered: no failure."
+    return urlparse(request.url).path.endswith('/gradio_api/queue/data') and request.failure == 'net::ERR_ABORTED'
+
+
+def src(page, elem) -> str: return page.get_attribute(f'#{elem} img', 'src') or ''
+
+
+def wait_for_new(page, elem, old):
+    "Wait until the image `elem` shows something other than `old` (its former src); return the new src."
+    page.wait_for_function('([sel, old]) => { const i = document.querySelector(sel); return i && i.src && i.src !== old }',
+                           arg=[f'#{elem} img', old], timeout=180_000)
+    return src(page, elem)
+
+
+def pick_colour(page, colour):
+    page.click('#colour button.dialog-button')
+    box = page.locator('#colour input[type=text]')
+    box.fill(colour); box.press('Enter')
+    page.keyboard.press('Escape'); page.click('h1')       # close the picker
+
+
+def test_the_page_takes_a_hint(server, weights, photo, tmp_path):
+    proc, url = server
+    w, trained = weights
+    requests, problems = [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-quic'])
+        page = browser.new_page(viewport={'width': 1280, 'height': 900})
+        page.on('request', lambda r: requests.append(r.url))
+        page.on('requestfailed', lambda r: stream_closed(r) or problems.append(f'failed: {r.url} ({r.failure})'))
+        page.on('response', lambda r: r.status >= 400 and problems.append(f'HTTP {r.status}: {r.url}'))
+        page.on('pageerror', lambda e: problems.append(f'page error: {e}'))
+        page.on('console', lambda m: m.type == 'error' and problems.append(f'console error: {m.text}'))
+        page.goto(url)
+
+        # upload: the automatic colours, no hint yet
+        page.set_input_files('#photo input[type=file]', str(photo))
+        auto_src = wait_for_new(page, 'result', '')
+        auto = fetch(auto_src)
+        assert 'No hints yet' in page.inner_text('#hints')
+
+        # a colour, then a click on the photo: the hint is listed where the click was, drawn there, and used
+        pick_colour(page, HINT)
+        marked_before = src(page, 'photo')
+        box = page.locator('#photo img').first.bounding_box()
+        page.mouse.click(box['x'] + AT[0] * box['width'], box['y'] + AT[1] * box['height'])
+        hinted = fetch(wait_for_new(page, 'result', auto_src))
+        page.wait_for_function("() => document.querySelector('#hints').innerText.includes('#')")
+        (x, y, colour), = hints_listed(page)
+        W, H = Image.open(photo).size
+        assert colour == HINT and abs(x - AT[0] * W) < 0.02 * W and abs(y - AT[1] * H) < 0.02 * H, (x, y, colour)
+        marked = fetch(wait_for_new(page, 'photo', marked_before))
+        s = marked.shape[1] / W                               # the page shows a preview: its pixels per photo pixel
+        assert s < 1 and np.abs(marked[round(y * s), round(x * s)].astype(int) - [0x20, 0x50, 0xe0]).max() <= 8, 'no hint drawn at the click'
+
+        # near the point the result changed; with trained weights, toward the hint's colour
+        r = max(4, round(0.03 * hinted.shape[1]))
+        px, py = round(x * hinted.shape[1] / W), round(y * hinted.shape[0] / H)
+        near = (slice(max(0, py - r), py + r + 1), slice(max(0, px - r), px + r + 1))
+        assert np.abs(hinted[near].astype(int) - auto[near]).mean() > 1, 'the hint did not change the result near its point'
+        if trained:
+            target = ab(np.array([[[0x20, 0x50, 0xe0]]], np.uint8))[:, 0, 0]
+            before = np.linalg.norm(ab(auto[near]).mean((1, 2)) - target)
+            after = np.linalg.norm(ab(hinted[near]).mean((1, 2)) - target)
+            assert after < before - 10, f'near the hint the colour moved from {before:.1f} to {after:.1f} (ab units) off the hint'
+        shot = tmp_path / 'app.jpg'
+        page.screenshot(path=str(shot), type='jpeg', quality=80)
+        if os.environ.get('COLORIZER_APP_SCREENSHOT'): shutil.copy(shot, os.environ['COLORIZER_APP_SCREENSHOT'])
+
+        # the full-size download: the whole photo colorized with the hint, as `colorize` does it
+        page.click('#full')
+        link = page.locator('#download a').first
+        link.wait_for(timeout=180_000)
+        with page.expect_download() as download: link.click()
+        full = np.asarray(Image.open(download.value.path()).convert('RGB'))
+        from colorizer.inference import colorize, load_model
+        expected = np.asarray(colorize(np.asarray(Image.open(photo)), load_model(w), hints=[(x, y, HINT)]))
+        assert full.shape == (H, W, 3) and np.abs(full.astype(int) - expected).max() <= 2
+
+        # another colour recolours the hint; undo brings the automatic colours back
+        before = src(page, 'result')
+        pick_colour(page, RECOLOUR)
+        recoloured = fetch(wait_for_new(page, 'result', before))
+        assert hints_listed(page) == [(x, y, RECOLOUR)] and np.abs(recoloured[near].astype(int) - hinted[near]).mean() > 1
+        before = src(page, 'result')
+        page.click('#undo')
+        assert np.array_equal(fetch(wait_for_new(page, 'result', before)), auto) and 'No hints yet' in page.inner_text('#hints')
+        browser.close()
+    off_host = sorted({u for u in requests if urlparse(u).scheme not in ('data', 'blob') and urlparse(u).hostname not in LOCAL})
+    assert not off_host, f'the page reached beyond this computer: {off_host}'
+    assert not problems, problems
+
+
+def test_ctrl_c_stops_the_page(server):
+    "Ctrl-C ends `colorizer app` as it ends every command: one line, exit status 130."
+    proc, _ = server
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert 'colorizer app: open http://127.0.0.1:' in out
+    assert (proc.returncode, err.strip().splitlines()[-1]) == (130, 'colorizer app: interrupted'), err
