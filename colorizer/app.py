@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from fastcore.script import call_parse, store_true
 from .data import load_rgb
 from .inference import RENDER_SIZE, colorize, load_model
+from .generator import HINT_WEIGHTS
 try: import gradio as gr
 except ImportError as e: raise ImportError('the page needs Gradio: pip install "pix2pix-colorizer[app]"') from e
 
@@ -87,15 +88,19 @@ def _shown_errors(handler):
     return run
 
 # %% ../nbs/09_app.ipynb #3b920bf6
+def _default_model(device='cpu'):
+    "The shipped weights trained to take hints (the automatic ones if this installation lacks them)."
+    return load_model(HINT_WEIGHTS if HINT_WEIGHTS.is_file() else None, device)
+
 class Page:
     "The page's events without the browser: each method takes the tab's `Photo` and returns what the page shows."
     outputs = ('photo', 'marked', 'result', 'hint list', 'message', 'download')
 
-    def __init__(self, model=None,              # a generator from `load_model`; None: the shipped weights
+    def __init__(self, model=None,              # a generator from `load_model`; None: the shipped hint weights
                  render_size=RENDER_SIZE):      # pixels on the short side of the copy the network sees (8 to 512)
         if isinstance(render_size, bool) or not isinstance(render_size, int) or not 8 <= render_size <= 512:
             raise ValueError(f'render_size must be an int from 8 to 512, got {render_size!r}')
-        self.model, self.render_size = model or load_model(), render_size
+        self.model, self.render_size = model or _default_model(), render_size
         self.takes_hints = bool(getattr(self.model, 'hints', False))
 
     def show(self, photo, message=''):
@@ -153,7 +158,7 @@ _INTRO = ('# Colorizer\n**Upload** a black-and-white photo: it is colorized at o
           'give it the colour below; picking a colour afterwards recolours the last point. **Full-size PNG** makes the '
           'file to download.')
 
-def make_app(model=None,                   # a generator from `load_model`; None: the shipped weights
+def make_app(model=None,                   # a generator from `load_model`; None: the shipped hint weights
              render_size=RENDER_SIZE):     # pixels on the short side of the copy the network sees (8 to 512)
     "The page, a `gr.Blocks`: `make_app().launch()` serves it."
     page = Page(model, render_size)
@@ -189,14 +194,14 @@ def make_app(model=None,                   # a generator from `load_model`; None
 # %% ../nbs/09_app.ipynb #ce10cfdc
 @call_parse
 def app_cli(port: int = 7860,               # the page's port: http://127.0.0.1:PORT
-            weights: str = None,            # generator weights file (default: the weights shipped with the package)
+            weights: str = None,            # generator weights file (default: the shipped weights trained to take hints)
             share: store_true = False,      # also serve the page at a temporary public address (needs the internet)
             host: str = '127.0.0.1',        # the address to listen on (0.0.0.0: every network interface)
             render_size: int = RENDER_SIZE, # pixels on the short side of the copy the network sees (8 to 512)
             device: str = 'cpu'):           # where the network runs: cpu, cuda or mps
     "Serve the colorizer's page: upload a photo, click points to give their colours, download the result."
     try:
-        app = make_app(load_model(weights, device), render_size)
+        app = make_app(load_model(weights, device) if weights else _default_model(device), render_size)
         _, local, public = app.launch(server_name=host, server_port=port, share=share, quiet=True, prevent_thread_lock=True)
     except (OSError, ValueError) as e: print(f'colorizer app: {e}', file=sys.stderr); return 2
     print(f'colorizer app: open {local} in a browser' + (f' (public address: {public})' if public else '')

@@ -20,7 +20,7 @@ from fastprogress.fastprogress import progress_bar
 import colorizer
 from .lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
 from .data import SRGB_ICC, load_rgb, image_files, open_image, to_rgb
-from .generator import SHIPPED_WEIGHTS, atomic_write, load_generator, stretch_colors
+from .generator import HINT_WEIGHTS, SHIPPED_WEIGHTS, atomic_write, load_generator, stretch_colors
 
 # %% ../nbs/06_inference.ipynb #3cd3809e
 def load_model(weights=None,    # a generator weights file (safetensors); None: the weights shipped with the package
@@ -36,6 +36,9 @@ def load_model(weights=None,    # a generator weights file (safetensors); None: 
 
 @lru_cache(maxsize=1)
 def _shipped_model(): return load_model()
+
+@lru_cache(maxsize=1)
+def _shipped_hint_model(): return load_model(HINT_WEIGHTS)
 
 # %% ../nbs/06_inference.ipynb #1f1b835a
 def _array_rgb(a: np.ndarray) -> np.ndarray:
@@ -209,7 +212,7 @@ def _srgb_image(rgb: np.ndarray) -> Image.Image:
     im = Image.fromarray(rgb); im.info['icc_profile'] = SRGB_ICC; return im
 
 def colorize(image,                      # a path, PIL image or array (H, W) / (H, W, 3); or a list of them
-             model=None,                 # a generator from `load_model`; None: the shipped weights
+             model=None,                 # a generator from `load_model`; None: the shipped weights (with hints: the shipped hint weights)
              render_size=RENDER_SIZE,    # pixels on the short side of the copy the network sees (8 to 512)
              batch_size=16,              # photos that go through the network together
              hints=None):                # colour hints [(x, y, colour), ...] in the input's pixels ("Colour hints", below); a list of them for a list
@@ -220,7 +223,8 @@ def colorize(image,                      # a path, PIL image or array (H, W) / (
         hints = hints if many else [hints]
         if len(hints) != len(rgbs): raise ValueError(f'give one list of hints per photo: {len(rgbs)} photos, {len(hints)} lists')
         hints = [_parse_hints(h, r.shape[:2]) for h, r in zip(hints, rgbs)]
-    out = [_srgb_image(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size, hints)]
+    model = model or (_shipped_hint_model() if hints and any(hints) else _shipped_model())
+    out = [_srgb_image(o) for o in _colorize_arrays(rgbs, model, render_size, batch_size, hints)]
     return out if many else out[0]
 
 # %% ../nbs/06_inference.ipynb #c4c798ea
@@ -333,7 +337,7 @@ def _run_batch(pending, model, render_size, overwrite):
 # %% ../nbs/06_inference.ipynb #7d935caf
 def colorize_files(inputs,                    # photos, and folders of photos (searched recursively)
                    out,                       # folder for the results: OUT/<photo name>.png
-                   model=None,                # a generator from `load_model`; None: the shipped weights
+                   model=None,                # a generator from `load_model`; None: the shipped weights (with hints: the hint weights)
                    render_size=RENDER_SIZE,   # pixels on the short side of the copy the network sees
                    overwrite=False,           # replace results that already exist
                    max_pixels=MAX_PIXELS,     # refuse images with more pixels (decompression bombs); None: no limit
@@ -345,7 +349,7 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
     out = Path(out)
     if out.exists() and not out.is_dir(): raise NotADirectoryError(f'the output {out} is a file, not a folder')
     _check_render_size(render_size)
-    model = model or _shipped_model()
+    model = model or (_shipped_hint_model() if hints else _shipped_model())
     failed = []
     def report(src, why):
         failed.append((src, str(why)))
@@ -398,7 +402,7 @@ def _cli_hints(inputs, hint, hints_file) -> dict:
 @call_parse
 def colorize_cli(inputs: Param('photos, or folders of photos (searched recursively)', str, nargs='+'),
                  out: Param('folder for the results, written as OUT/<photo name>.png', str, required=True) = None,
-                 weights: str = None,               # generator weights file (default: the weights shipped with the package)
+                 weights: str = None,               # generator weights file (default: the weights shipped with the package; with hints, the hint weights)
                  render_size: _render_size_arg = RENDER_SIZE,  # pixels on the short side of the copy the network sees (8 to 512)
                  overwrite: store_true = False,     # replace results that already exist in OUT
                  max_pixels: int = MAX_PIXELS,      # refuse images with more pixels than this (decompression bombs)
@@ -408,8 +412,8 @@ def colorize_cli(inputs: Param('photos, or folders of photos (searched recursive
                  hints: Param('a JSON file of colour hints: {"photo.jpg": [[x, y, "#rrggbb"], ...], ...}', str) = None):
     "Colorize black-and-white photos into a folder of full-size PNGs."
     try:
-        model = load_model(weights, device)
         by_photo = _cli_hints(inputs, hint, hints)
+        model = load_model(weights or (HINT_WEIGHTS if by_photo else None), device)   # hints: the weights trained for them
         written, failed = colorize_files(inputs, out, model, render_size, overwrite, max_pixels,
                                          progress=sys.stdout.isatty(), hints=by_photo)   # a bar in a terminal, not in a log
     except (OSError, ValueError, RuntimeError) as e:

@@ -9,7 +9,7 @@ on this computer (the page works offline), and none may fail.
 
 Which weights, and so what can be asserted about the colour:
 - `$COLORIZER_APP_WEIGHTS`, if set: a weights file trained with hints;
-- else the shipped weights, if they take hints;
+- else the shipped hint weights (`colorizer/weights/colorizer-hints.safetensors`), if present;
 - else a tiny generator with hint channels and random weights, written here. Its hints change the result but not
   toward their colour, so in that case only "the result changes near the point" is asserted.
 With trained weights the test also asserts that the colour near the point moves toward the hint's colour.
@@ -47,12 +47,12 @@ def free_port() -> int:
 def weights(tmp_path_factory):
     "(weights file, trained): see the module's docstring for which weights and why."
     from colorizer.inference import load_model
-    from colorizer.generator import SHIPPED_WEIGHTS, UNetGenerator, add_hint_channels, save_generator
+    from colorizer.generator import HINT_WEIGHTS, UNetGenerator, add_hint_channels, save_generator
     if os.environ.get('COLORIZER_APP_WEIGHTS'):
         w = Path(os.environ['COLORIZER_APP_WEIGHTS'])
         assert load_model(w).hints, f'COLORIZER_APP_WEIGHTS={w} takes no colour hints'
         return w, True
-    if SHIPPED_WEIGHTS.is_file() and load_model().hints: return SHIPPED_WEIGHTS, True
+    if HINT_WEIGHTS.is_file() and load_model(HINT_WEIGHTS).hints: return HINT_WEIGHTS, True
     import torch
     torch.manual_seed(0)
     g = add_hint_channels(UNetGenerator(depth=5, ngf=8).eval())
