@@ -117,7 +117,7 @@ def train_step(m: Pix2Pix, L, ab) -> dict:
 
 # %% ../nbs/05_training.ipynb #0984228e
 class Callback:
-    "A feature of the training loop: methods named after `Learner.fit`'s events run at those events, in `order`."
+    "A feature of the training loop: methods named after the events of a `Learner`'s fit run at those events, in `order`."
     order = 0
 
 class Learner:

@@ -18,6 +18,7 @@ CHROMIUM = '/usr/bin/chromium'
 SHOTS = ROOT/'_docs_screenshots'
 NBS = docs.notebooks()
 PAGES = {nb.stem: ('index' if nb.stem == 'index' else docs.page_name(nb)) for nb in NBS}
+EXTRA = ['model_card'] if docs.MODEL_CARD.is_file() else []   # pages from markdown files, after the chapters
 
 
 def _nb_text(nb, kind='markdown'):
@@ -90,8 +91,8 @@ def open_page(browser, server, name):
 
 
 def test_site_built(site):
-    "One page per notebook, and nothing the site loads comes from another host."
-    assert sorted(p.stem for p in site.glob('*.html') if p.stem != '404') == sorted(PAGES.values())
+    "One page per notebook (and the model card), and nothing the site loads comes from another host."
+    assert sorted(p.stem for p in site.glob('*.html') if p.stem != '404') == sorted([*PAGES.values(), *EXTRA])
     for html in site.glob('*.html'):
         text = html.read_text(encoding='utf-8')
         remote = re.findall(r'<(?:script|img|link|iframe)[^>]+(?:src|href)="(?:https?:)?//[^"]+"[^>]*>', text)
@@ -126,11 +127,11 @@ def test_anchors(site):
 
 
 def test_navigation_order(browser, server):
-    "The navigation lists the home page, then every chapter in notebook-number order."
+    "The navigation lists the home page, then every chapter in notebook-number order, then the model card."
     page, problems = open_page(browser, server, 'index')
     hrefs = page.eval_on_selector_all('nav.md-nav--primary > ul > li > a.md-nav__link', 'els => els.map(e => e.getAttribute("href"))')
     page.close()
-    assert [Path(h).stem for h in hrefs] == list(PAGES.values())
+    assert [Path(h).stem for h in hrefs] == [*PAGES.values(), *EXTRA]
     assert not problems, '\n'.join(problems)
 
 
@@ -170,6 +171,20 @@ def test_page(nb, browser, server):
         assert content.locator('mjx-merror').count() == 0, f'{name}: MathJax reports a TeX error'
     page.close()
     assert not problems, f'{name}:\n' + '\n'.join(problems)
+
+
+@pytest.mark.skipif(not EXTRA, reason='no model card in colorizer/weights/')
+def test_model_card(browser, server):
+    "The shipped weights' model card is a page: its title, its results tables whole, its picture of failures."
+    page, problems = open_page(browser, server, 'model_card')
+    content = page.locator('article.md-content__inner')
+    assert 'Model card' in content.locator('h1').first.inner_text()
+    assert content.locator('table').count() >= 3, 'the model card lost its tables'
+    assert content.locator('img').evaluate_all('is => is.filter(i => i.complete && i.naturalWidth > 50).length') >= 1, 'no picture'
+    cut = content.locator('pre, table').evaluate_all('els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length')
+    assert cut == 0, f'{cut} code blocks or tables wider than the page at 1280 px'
+    page.close()
+    assert not problems, '\n'.join(problems)
 
 
 def test_dark_mode(browser, server):
