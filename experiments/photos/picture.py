@@ -21,7 +21,7 @@ if __name__ == '__main__':
     p.add_argument('--out', required=True); p.add_argument('--model', action='append', default=[])
     a = p.parse_args()
     torch.set_num_threads(2)
-    models = [('shipped (48)', load_any(SHIPPED), 48)]
+    models = [('CIFAR-only start (48)', load_any(SHIPPED), 48)]
     for m in a.model:
         name, rest = m.split('=', 1); w, spec = rest.rsplit('@', 1)
         models.append((name, load_any(w), parse_spec(spec)))
@@ -30,4 +30,4 @@ if __name__ == '__main__':
         truth = np.array(load_rgb(Path(str(Path(__file__).resolve().parents[3] / 'shared' / 'data') + '/photos/val') / f))
         gray = Image.fromarray(truth).convert('L')
         rows.append((np.array(gray), *[np.array(colorize_spec(gray, m, s)) for _, m, s in models], truth))
-    side_by_side(rows, titles=('gray input', *[n for n, _, _ in models], 'truth'), height=160).save(a.out, quality=85); print(f'wrote {a.out}')
+    side_by_side(rows, titles=('gray input', *[n for n, _, _ in models], 'truth'), height=120).save(a.out, quality=80, optimize=True); print(f'wrote {a.out}')
