@@ -333,8 +333,6 @@ def _run_batch(pending, model, render_size, overwrite):
         try: written.append(_write_png(_compose(rgb, ab), dest, overwrite))
         except Exception as e: failed.append((src, str(e)))
     return written, failed
-
-# %% ../nbs/06_inference.ipynb #7d935caf
 def colorize_files(inputs,                    # photos, and folders of photos (searched recursively)
                    out,                       # folder for the results: OUT/<photo name>.png
                    model=None,                # a generator from `load_model`; None: the shipped weights (with hints: the hint weights)
@@ -461,8 +459,6 @@ def make_demo(out='colorizer_demo.png',   # the picture to write
     rows = [(g, c) if _is_gray(p) else (g, c, p) for g, c, p in zip(grays, colored, photos)]
     picture = side_by_side(rows)
     return atomic_write(out, lambda f: picture.save(f, 'PNG', optimize=True), overwrite=True)
-
-# %% ../nbs/06_inference.ipynb #977894ed
 @call_parse
 def demo_cli(out: str = 'colorizer_demo.png',  # the picture to write
              samples: str = None,               # a folder of photos (default: the colour photos shipped with the package)

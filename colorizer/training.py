@@ -81,8 +81,6 @@ class Pix2Pix:
         return self
 
 def _autocast(m: Pix2Pix, x): return torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=m.cfg.bf16)
-
-# %% ../nbs/05_training.ipynb #1648f276
 def discriminator_step(m: Pix2Pix, L, ab, fake) -> dict:
     "Update D on ½[ℓ(D(L, ab), 1) + ℓ(D(L, G(L)), 0)], the fake detached."
     with _autocast(m, L):                                      # the forward passes only
@@ -247,8 +245,6 @@ def save_checkpoint(path, m: Pix2Pix, epoch: int, train_dl, history: list) -> Pa
                      **({'cuda': torch.cuda.get_rng_state_all()} if torch.cuda.is_available() else {})}}
     state['sha256'] = _digest(state)
     return _write(path, lambda f: torch.save(state, f))
-
-# %% ../nbs/05_training.ipynb #1533fa78
 def _read_checkpoint(path) -> dict:
     "The checkpoint's content, after its checksum matched; a ValueError naming `path` otherwise."
     path = Path(path)
@@ -283,8 +279,6 @@ def load_checkpoint(path, m: Pix2Pix, train_dl) -> tuple:
     for opt in (m.opt_G, m.opt_D):
         for group in opt.param_groups: group['lr'] = m.cfg.lr   # the optimizers' saved state carries the old rate
     return state['epoch'], state['history']
-
-# %% ../nbs/05_training.ipynb #37581987
 def _provenance(cfg, history, init=None):
     "What goes in the weights file's header: how the weights were made and how they scored."
     last = history[-1] if history else {}
@@ -485,8 +479,6 @@ class CosineCB(Callback):
         lr = learn.model.cfg.lr * 0.5 * (1 + math.cos(math.pi * (learn.epoch * n + learn.iter) / (learn.n_epochs * n)))
         for opt in (learn.model.opt_G, learn.model.opt_D):
             for group in opt.param_groups: group['lr'] = lr
-
-# %% ../nbs/05_training.ipynb #60db024e
 class ProgressCB(Callback):
     "Progress bars over the epochs and the batches, and one line per epoch (with a live loss plot in a notebook)."
     order = 30
