@@ -109,8 +109,8 @@ def _network_input(rgb: np.ndarray, render_size: int) -> torch.Tensor:  # (H, W,
 @torch.no_grad()
 def predict_ab(model, L: torch.Tensor, hints=None) -> torch.Tensor:  # (B, 1, h, w) [, (B, 3, h, w)] -> (B, 2, h, w), normalized
     "The generator's colours for normalized `L` (and hint channels), with the colour calibration of its weights file applied."
-    if hints is None: return stretch_colors(model(L), model.ab_center, model.ab_gain, model.ab_gamma)
-    return stretch_colors(model(L, _uncalibrated(model, hints)), model.ab_center, model.ab_gain, model.ab_gamma)
+    ab = model(L) if hints is None else model(L, _uncalibrated(model, hints))
+    return stretch_colors(ab, model.ab_center, model.ab_gain, model.ab_gamma)
 
 _NET_PIXELS = 512 * 2048   # network input pixels per call: one largest working copy
 

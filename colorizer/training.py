@@ -109,7 +109,7 @@ def generator_step(m: Pix2Pix, L, ab, fake) -> dict:
 def train_step(m: Pix2Pix, L, ab) -> dict:
     "One pix2pix step on normalized L (B, 1, H, W) and ab (B, 2, H, W): D (if `cfg.gan`), then G."
     hints = simulate_hints(ab) if m.cfg.hints else None          # (B, 3, H, W): a, b, mask
-    with _autocast(m, L): fake = m.G(L) if hints is None else m.G(L, hints)   # (B, 2, H, W)
+    with _autocast(m, L): fake = m.G(L, hints)                  # (B, 2, H, W)
     losses = discriminator_step(m, L, ab, fake) if m.cfg.gan else {}
     return {**losses, **generator_step(m, L, ab, fake)}
 
