@@ -16,7 +16,6 @@ from PIL import Image, ImageDraw
 from fastcore.script import call_parse, store_true
 from .data import load_rgb
 from .inference import RENDER_SIZE, colorize, load_model
-from .generator import HINT_WEIGHTS
 try: import gradio as gr
 except ImportError as e: raise ImportError('the page needs Gradio: pip install "pix2pix-colorizer[app]"') from e
 
@@ -76,9 +75,6 @@ def hints_html(hints: list) -> str:
     return f'<table><tr><th>hint</th><th>x</th><th>y</th><th>colour</th></tr>{rows}</table>'
 
 # %% ../nbs/09_app.ipynb #9098db75
-_NO_HINTS = ('These weights take no colour hints: the page colorizes automatically, and a click on the photo adds '
-             'nothing. Weights trained with hints (`colorizer train --preset hints`) take them.')
-
 def _shown_errors(handler):
     "`handler`, with any error shown as the page's message and the page otherwise left as it was."
     @functools.wraps(handler)
@@ -88,20 +84,15 @@ def _shown_errors(handler):
     return run
 
 # %% ../nbs/09_app.ipynb #3b920bf6
-def _default_model(device='cpu'):
-    "The shipped weights trained to take hints (the automatic ones if this installation lacks them)."
-    return load_model(HINT_WEIGHTS if HINT_WEIGHTS.is_file() else None, device)
-
 class Page:
     "The page's events without the browser: each method takes the tab's `Photo` and returns what the page shows."
     outputs = ('photo', 'marked', 'result', 'hint list', 'message', 'download')
 
-    def __init__(self, model=None,              # a generator from `load_model`; None: the shipped hint weights
+    def __init__(self, model=None,              # a generator from `load_model`; None: the shipped weights
                  render_size=RENDER_SIZE):      # pixels on the short side of the copy the network sees (8 to 512)
         if isinstance(render_size, bool) or not isinstance(render_size, int) or not 8 <= render_size <= 512:
             raise ValueError(f'render_size must be an int from 8 to 512, got {render_size!r}')
-        self.model, self.render_size = model or _default_model(), render_size
-        self.takes_hints = bool(getattr(self.model, 'hints', False))
+        self.model, self.render_size = model or load_model(), render_size
 
     def show(self, photo, message=''):
         "What the page shows for `photo`: (photo, marked photo, colorized preview, hint list, message, no download)."
@@ -113,13 +104,12 @@ class Page:
     def upload(self, photo, path):
         "A photo was uploaded (`path`: its file): a fresh `Photo`, colorized."
         if path is None: return self.show(None)
-        return self.show(Photo(np.array(load_rgb(path)), Path(path).stem), '' if self.takes_hints else _NO_HINTS)
+        return self.show(Photo(np.array(load_rgb(path)), Path(path).stem))
 
     @_shown_errors
     def select(self, photo, colour, evt: gr.SelectData):
         "The photo was clicked at the preview's pixel `evt.index` = (x, y): a hint of `colour` there."
         if photo is None: return self.show(None, 'Upload a photo first.')
-        if not self.takes_hints: return self.show(photo, _NO_HINTS)
         photo.add(*evt.index[:2], parse_colour(colour))
         return self.show(photo)
 
@@ -158,22 +148,22 @@ _INTRO = ('# Colorizer\n**Upload** a black-and-white photo: it is colorized at o
           'give it the colour below; picking a colour afterwards recolours the last point. **Full-size PNG** makes the '
           'file to download.')
 
-def make_app(model=None,                   # a generator from `load_model`; None: the shipped hint weights
+def make_app(model=None,                   # a generator from `load_model`; None: the shipped weights
              render_size=RENDER_SIZE):     # pixels on the short side of the copy the network sees (8 to 512)
     "The page, a `gr.Blocks`: `make_app().launch()` serves it."
     page = Page(model, render_size)
     six = int(gr.__version__.split('.')[0]) >= 6            # Gradio 6 takes the theme in launch(), 5 in Blocks()
     with gr.Blocks(title='Colorizer', **({} if six else dict(theme=_theme()))) as app:
-        gr.Markdown(_INTRO + ('' if page.takes_hints else '\n\n' + _NO_HINTS))
+        gr.Markdown(_INTRO)
         photo = gr.State(None)
         with gr.Row():
             with gr.Column():
                 marked = gr.Image(label='your photo: click a point to give it the colour below', type='filepath',
                                   image_mode=None, sources=['upload'], format='jpeg', elem_id='photo')
                 with gr.Row():
-                    colour = gr.ColorPicker('#c03a2b', label='colour', interactive=page.takes_hints, elem_id='colour')
-                    undo = gr.Button('Undo last hint', interactive=page.takes_hints, elem_id='undo')
-                    clear = gr.Button('Clear hints', interactive=page.takes_hints, elem_id='clear')
+                    colour = gr.ColorPicker('#c03a2b', label='colour', elem_id='colour')
+                    undo = gr.Button('Undo last hint', elem_id='undo')
+                    clear = gr.Button('Clear hints', elem_id='clear')
                 hint_list = gr.HTML(hints_html([]), elem_id='hints')
             with gr.Column():
                 result = gr.Image(label='colorized', interactive=False, format='png', elem_id='result')
@@ -194,14 +184,14 @@ def make_app(model=None,                   # a generator from `load_model`; None
 # %% ../nbs/09_app.ipynb #ce10cfdc
 @call_parse
 def app_cli(port: int = 7860,               # the page's port: http://127.0.0.1:PORT
-            weights: str = None,            # generator weights file (default: the shipped weights trained to take hints)
+            weights: str = None,            # generator weights file (default: the weights shipped with the package)
             share: store_true = False,      # also serve the page at a temporary public address (needs the internet)
             host: str = '127.0.0.1',        # the address to listen on (0.0.0.0: every network interface)
             render_size: int = RENDER_SIZE, # pixels on the short side of the copy the network sees (8 to 512)
             device: str = 'cpu'):           # where the network runs: cpu, cuda or mps
     "Serve the colorizer's page: upload a photo, click points to give their colours, download the result."
     try:
-        app = make_app(load_model(weights, device) if weights else _default_model(device), render_size)
+        app = make_app(load_model(weights, device), render_size)
         _, local, public = app.launch(server_name=host, server_port=port, share=share, quiet=True, prevent_thread_lock=True)
     except (OSError, ValueError) as e: print(f'colorizer app: {e}', file=sys.stderr); return 2
     print(f'colorizer app: open {local} in a browser' + (f' (public address: {public})' if public else '')

@@ -8,11 +8,10 @@ changes near it; picking another colour recolours it; the full-size download is 
 on this computer (the page works offline), and none may fail.
 
 Which weights, and so what can be asserted about the colour:
-- `$COLORIZER_APP_WEIGHTS`, if set: a weights file trained with hints;
-- else the shipped hint weights (`colorizer/weights/colorizer-hints.safetensors`), if present;
-- else a tiny generator with hint channels and random weights, written here. Its hints change the result but not
-  toward their colour, so in that case only "the result changes near the point" is asserted.
-With trained weights the test also asserts that the colour near the point moves toward the hint's colour.
+- `$COLORIZER_APP_WEIGHTS`, if set, else the shipped weights (`colorizer/weights/colorizer.safetensors`): trained,
+  so the test also asserts that the colour near the point moves toward the hint's colour;
+- else (a checkout without weights) a tiny generator with random weights, written here: only "the result changes
+  near the point" is asserted.
 
 Needs the `app` extra (Gradio) and playwright (both in `.[dev]`), and a Chromium: playwright cannot download its own
 here, so the system's is used (`make test` installs it where it can); without one the test skips, saying so.
@@ -46,18 +45,12 @@ def free_port() -> int:
 @pytest.fixture(scope='module')
 def weights(tmp_path_factory):
     "(weights file, trained): see the module's docstring for which weights and why."
-    from colorizer.inference import load_model
-    from colorizer.generator import HINT_WEIGHTS, UNetGenerator, add_hint_channels, save_generator
-    if os.environ.get('COLORIZER_APP_WEIGHTS'):
-        w = Path(os.environ['COLORIZER_APP_WEIGHTS'])
-        assert load_model(w).hints, f'COLORIZER_APP_WEIGHTS={w} takes no colour hints'
-        return w, True
-    if HINT_WEIGHTS.is_file() and load_model(HINT_WEIGHTS).hints: return HINT_WEIGHTS, True
+    from colorizer.generator import SHIPPED_WEIGHTS, UNetGenerator, save_generator
+    if os.environ.get('COLORIZER_APP_WEIGHTS'): return Path(os.environ['COLORIZER_APP_WEIGHTS']), True
+    if SHIPPED_WEIGHTS.is_file(): return SHIPPED_WEIGHTS, True
     import torch
     torch.manual_seed(0)
-    g = add_hint_channels(UNetGenerator(depth=5, ngf=8).eval())
-    with torch.no_grad(): g.down[0].conv.weight[:, 1:].normal_(0, 0.5)   # random: hints change the result, toward no colour
-    return save_generator(g, tmp_path_factory.mktemp('weights') / 'tiny_hints.safetensors'), False
+    return save_generator(UNetGenerator(depth=5, ngf=8).eval(), tmp_path_factory.mktemp('weights') / 'tiny.safetensors'), False
 
 
 @pytest.fixture(scope='module')
