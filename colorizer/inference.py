@@ -283,7 +283,7 @@ def _saturation(have, given, prior=_HINT_PRIOR):  # (n, 2), (n, 2) Lab units -> 
 def spread_hints(rgb: np.ndarray, ab: torch.Tensor, hints: list, guide=_GUIDE) -> torch.Tensor:  # (H, W, 3) uint8, (2, h, w), parsed -> (2, gh, gw)
     "The colours `ab` (Lab units) of the photo `rgb` after the parsed `hints`: a saturation gain, then each hint's difference spread by nearness and lightness."
     if not hints: return ab
-    (H, W), (gh, gw) = rgb.shape[:2], _working_size(*rgb.shape[:2], min(guide, *rgb.shape[:2]))
+    (H, W) = rgb.shape[:2]; gh, gw = (min(a, b) for a, b in zip(_working_size(H, W, guide), (H, W)))   # never enlarged
     L = _lightness(torch.from_numpy(np.array(Image.fromarray(rgb).resize((gw, gh), Image.Resampling.BILINEAR))))  # (gh, gw)
     ab = F.interpolate(ab[None].float(), size=(gh, gw), mode='bilinear', align_corners=False)[0]                  # (2, gh, gw)
     points = [(min(int(x * gw / W), gw - 1), min(int(y * gh / H), gh - 1)) for x, y, _ in hints]
