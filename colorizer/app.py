@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 from fastcore.script import call_parse, store_true
 from .data import load_rgb
-from .inference import RENDER_SIZE, colorize, load_model
+from .inference import RENDER_SIZE, check_render_size, colorize, load_model
 try: import gradio as gr
 except ImportError as e: raise ImportError('the page needs Gradio: pip install "pix2pix-colorizer[app]"') from e
 
@@ -90,9 +90,8 @@ class Page:
 
     def __init__(self, model=None,              # a generator from `load_model`; None: the shipped weights
                  render_size=RENDER_SIZE):      # pixels on the short side of the copy the network sees (8 to 512)
-        if isinstance(render_size, bool) or not isinstance(render_size, int) or not 8 <= render_size <= 512:
-            raise ValueError(f'render_size must be an int from 8 to 512, got {render_size!r}')
-        self.model, self.render_size = model or load_model(), render_size
+        self.render_size = check_render_size(render_size)   # before the weights load
+        self.model = model or load_model()
 
     def show(self, photo, message=''):
         "What the page shows for `photo`: (photo, marked photo, colorized preview, hint list, message, no download)."
