@@ -22,7 +22,9 @@ from dataclasses import replace
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 import colorizer.training as T
-from colorizer.training import PRESETS, Pix2Pix, train, train_step
+from colorizer.training import Pix2Pix, train_step
+try: from colorizer.runs import PRESETS, train                 # after chapter 05's split ("a real run")
+except ImportError: from colorizer.training import PRESETS, train
 from colorizer.data import cifar_arrays, get_loaders
 from colorizer.metrics import colorization_metrics
 

@@ -12,6 +12,7 @@ from colorizer.inference import colorize
 from colorizer.evaluation import pil_colorizer
 
 RUNS = Path('runs/experiments')                 # runs/ is git-ignored: weights and checkpoints stay out of the repository
+CPU32 = Path('runs/cpu32/generator.safetensors')   # the chapter's tables start from a `cpu32` generator (CIFAR-10, L1 alone)
 PHOTOS = {'astronaut': skdata.astronaut, 'chelsea': skdata.chelsea, 'coffee': skdata.coffee, 'rocket': skdata.rocket,
           'motorcycle': lambda: skdata.stereo_motorcycle()[0]}
 
@@ -20,6 +21,16 @@ def quiet_threads():
     "Use the threads $OMP_NUM_THREADS asks for (torch's default is every core: on a shared machine that thrashes)."
     if 'OMP_NUM_THREADS' in os.environ: torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads', file=sys.stderr)
+
+
+def cpu32_generator(path) -> Path:
+    "The `cpu32` weights file `path`, or an error that says how to make it (the shipped file is the photos model, not this one)."
+    path = Path(path)
+    if not path.is_file():
+        raise SystemExit(f'no cpu32 generator at {path}: train one first, `colorizer train --preset cpu32 --out {path.parent}` '
+                         '(20 epochs, CIFAR-10, L1 alone; the chapter\'s tables were measured on the 21-epoch one shipped before the '
+                         'photos model), or pass --weights FILE')
+    return path
 
 
 def network(G):
