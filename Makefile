@@ -11,7 +11,7 @@ TORCH := torch==2.14.1 torchvision==0.29.1
 # Two cores: one notebook at a time, each with both threads.
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: install demo test test-slow docs clean-venv chromium
+.PHONY: install demo readme-picture test test-slow docs clean-venv chromium
 install: $(STAMP)
 
 $(STAMP): settings.ini setup.py
@@ -20,21 +20,27 @@ $(STAMP): settings.ini setup.py
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
-# colorize the sample photos shipped with the package (colorizer/samples/) with the shipped weights -> images/test.png
+# colorize the sample photos shipped with the package (colorizer/samples/) with the shipped weights -> runs/demo.png
+# (runs/ is git-ignored, so a clone stays clean)
 demo: install
+	$(BIN)/colorizer demo --out runs/demo.png
+
+# the README's picture, images/test.png (tracked): the same picture, redrawn by maintainers when the weights change
+readme-picture: install
 	$(BIN)/colorizer demo --out images/test.png
 
 # every notebook's tests run once, inside pytest (tests/test_notebooks.py), beside the repository's own tests
 test: install chromium
 	$(BIN)/python -m pytest --durations=12
 
-# the page's browser test (tests/test_app.py) drives the system Chromium (playwright cannot download its own here):
-# installed when missing and possible (root, or sudo without a password); never fails, the test skips without it
+# the browser tests (tests/test_app.py, tests/test_docs.py) drive the system Chromium (playwright cannot download its own
+# here): installed when missing and possible (root, or sudo without a password), by this target only; never fails,
+# the tests skip without it (tests/conftest.py's `chromium` fixture)
 chromium:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 	  { if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	    elif sudo -n true 2>/dev/null; then sudo -n apt-get update -q && sudo -n apt-get install -y -q chromium; \
-	    else false; fi; } >/dev/null 2>&1 || echo 'chromium: not installed, so tests/test_app.py will skip'
+	    else false; fi; } >/dev/null 2>&1 || echo 'chromium: not installed, so the browser tests will skip'
 
 # the same with the cells flagged `#| slow` (real data, longer runs)
 test-slow: install

@@ -90,7 +90,7 @@ def show_lab(photos, titles=('photo', 'L (the input)', 'ab at L = 50 (the target
     fig.tight_layout()
     return fig
 
-def save_lab_demo(path='images/lab_demo.png'):
+def save_lab_demo(path='lab_demo.png'):
     "Draw the Lab decomposition of three bundled photos (scikit-image) into `path`."
     from pathlib import Path
     from skimage import data

@@ -1,5 +1,6 @@
-"""What several test files share: the settings, the package built once per test run, and fresh virtual environments
-with that package installed as users install it (kept in `.test-venvs/`, gitignored, keyed by what is in them)."""
+"""What several test files share: the settings, the package built once per test run, fresh virtual environments
+with that package installed as users install it (kept in `.test-venvs/`, gitignored, keyed by what is in them), and
+the system's Chromium for the browser tests."""
 import hashlib, json, os, re, shlex, shutil, subprocess, sys, zipfile
 from configparser import ConfigParser
 from pathlib import Path
@@ -19,6 +20,27 @@ def run(cmd, **kw):
     r = subprocess.run(cmd, capture_output=True, text=True, **kw)
     assert r.returncode == 0, f'{shlex.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
     return r
+
+
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic']   # for `playwright.chromium.launch` (as root, in a VM)
+
+
+def system_chromium():
+    "The system's Chromium: $COLORIZER_CHROMIUM, else `chromium` or `chromium-browser` on the PATH, else /usr/bin/chromium; or None."
+    found = (os.environ.get('COLORIZER_CHROMIUM'), shutil.which('chromium'), shutil.which('chromium-browser'), '/usr/bin/chromium')
+    return next((p for p in found if p and Path(p).is_file()), None)
+
+
+@pytest.fixture(scope='session')
+def chromium():
+    """The path of the system's Chromium, for `playwright.chromium.launch(executable_path=..., args=CHROMIUM_ARGS)`
+    (playwright cannot download its own browser here). One policy for every browser test: `make chromium` (part of
+    `make test`) installs Debian's where it may, and nothing else installs it; without one, the test skips, saying why."""
+    path = system_chromium()
+    if path is None:
+        pytest.skip("no Chromium for the browser tests (playwright cannot download its own here): `make chromium` installs "
+                    "Debian's where it may (as root, or with sudo without a password), or set COLORIZER_CHROMIUM to one")
+    return path
 
 
 @pytest.fixture(scope='session')

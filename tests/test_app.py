@@ -14,7 +14,8 @@ Which weights, and so what can be asserted about the colour:
   near the point" is asserted.
 
 Needs the `app` extra (Gradio) and playwright (both in `.[dev]`), and a Chromium: playwright cannot download its own
-here, so the system's is used (`make test` installs it where it can); without one the test skips, saying so.
+here, so the system's is used (conftest's `chromium` fixture; `make test` installs it where it can); without one the
+browser test skips, saying so.
 Set `COLORIZER_APP_SCREENSHOT=images/app.jpg` to keep the screenshot of the page for the chapter."""
 import io, os, re, shutil, signal, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
@@ -24,15 +25,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, LIB
+from conftest import ROOT, LIB, CHROMIUM_ARGS
 
 pytest.importorskip('gradio', reason='the page needs the `app` extra: pip install -e ".[dev]" (or ".[app]")')
 sync_api = pytest.importorskip('playwright.sync_api', reason='the browser test needs playwright: pip install -e ".[dev]"')
 
-CHROMIUM = next((p for p in (os.environ.get('COLORIZER_CHROMIUM'), shutil.which('chromium'), shutil.which('chromium-browser'),
-                             '/usr/bin/chromium') if p and Path(p).is_file()), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason='no Chromium for the browser test (playwright cannot download its own '
-                                'here): `make test` installs it where it may (apt-get install chromium); or set COLORIZER_CHROMIUM')
 LOCAL = {'127.0.0.1', 'localhost'}
 HINT, RECOLOUR = '#2050e0', '#e0a020'      # a blue, unlike any cat; then an orange
 AT = (0.3, 0.55)                          # where the click goes, as fractions of the photo's width and height (the cat's cheek)
@@ -121,12 +118,12 @@ def pick_colour(page, colour):
     page.keyboard.press('Escape'); page.click('h1')       # close the picker
 
 
-def test_the_page_takes_a_hint(server, weights, photo, tmp_path):
+def test_the_page_takes_a_hint(chromium, server, weights, photo, tmp_path):
     proc, url = server
     w, trained = weights
     requests, problems = [], []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-quic'])
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={'width': 1280, 'height': 900})
         page.on('request', lambda r: requests.append(r.url))
         page.on('requestfailed', lambda r: stream_closed(r) or problems.append(f'failed: {r.url} ({r.failure})'))

@@ -1,10 +1,10 @@
 """The docs site in a real browser: `_docs/` (built by `make docs`, rebuilt here when missing or stale) is
-served on 127.0.0.1 and every page is opened in headless Chromium (Debian's, installed when missing) driven
-by playwright. Any request off this host, failed request, HTTP error, console error or page error fails the
+served on 127.0.0.1 and every page is opened in headless Chromium (the system's: conftest's `chromium` fixture,
+which skips the browser tests, saying why, where there is none) driven by playwright. Any request off this host, failed request, HTTP error, console error or page error fails the
 test. Each chapter must show its title, its Colab badge, a rendered figure, highlighted code, typeset math
 (when its text has any) and an API entry for each public function or class of its module. Screenshots of
 every page are saved in `_docs_screenshots/` for a person to look at."""
-import functools, http.server, importlib, json, os, re, shutil, subprocess, sys, threading
+import functools, http.server, importlib, json, re, subprocess, sys, threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -13,8 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT/'tools'))
 import build_docs as docs  # noqa: E402
-
-CHROMIUM = '/usr/bin/chromium'
+from conftest import CHROMIUM_ARGS  # noqa: E402
 SHOTS = ROOT/'_docs_screenshots'
 NBS = docs.notebooks()
 PAGES = {nb.stem: ('index' if nb.stem == 'index' else docs.page_name(nb)) for nb in NBS}
@@ -51,21 +50,11 @@ def server(site):
     httpd.shutdown()
 
 
-def _ensure_chromium():
-    if Path(CHROMIUM).exists(): return
-    if not shutil.which('apt-get') or os.geteuid() != 0:
-        pytest.fail(f'{CHROMIUM} is missing; install Debian\'s chromium (apt-get install -y chromium) and rerun')
-    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
-    subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env)
-    subprocess.run(['apt-get', 'install', '-y', '-qq', 'chromium'], check=True, env=env)
-
-
 @pytest.fixture(scope='module')
-def browser():
-    _ensure_chromium()
+def browser(chromium):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-quic'])
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
