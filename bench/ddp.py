@@ -14,7 +14,8 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 from colorizer.generator import default_depth
-from colorizer.training import Pix2Pix, TrainConfig, _ddp_view, train_step
+from colorizer.training import Pix2Pix, TrainConfig, train_step
+from colorizer.runs import _ddp_view
 
 
 def _worker(rank, world, port, threads, args, result):

@@ -11,7 +11,8 @@ Usage: python experiments/photos/calibration.py RUN_FOLDER [--targets 0.6 0.7 0.
 import argparse, json, shutil, sys, tempfile, time
 from dataclasses import replace
 from pathlib import Path
-from colorizer.training import TrainConfig, train, _read_checkpoint
+from colorizer.training import TrainConfig
+from colorizer.runs import train, _read_checkpoint
 from colorizer.inference import load_model
 from colorizer.data import cifar_arrays
 from colorizer.metrics import evaluate, gray_colorizer, prior_colorizer

@@ -18,7 +18,7 @@ from safetensors import safe_open
 import safetensors.torch
 from colorizer.generator import UNetGenerator, Conv4x4, _pad_to_multiple, stretch_colors, init_weights
 from colorizer.lab import rgb_to_lab
-from colorizer.generator import save_generator, load_generator, atomic_write, _with_calibration
+from colorizer.weights_file import save_generator, load_generator, atomic_write, _with_calibration
 
 SHIPPED = str(Path(__file__).resolve().parents[2] / 'runs' / 'cpu32' / 'generator.safetensors')   # the cpu32 generator these runs started from
 

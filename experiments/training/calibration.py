@@ -8,8 +8,8 @@ Usage: python experiments/training/calibration.py      (a few minutes on 2 CPU c
 import copy, time
 from common import on_cifar, on_photos, quiet_threads, table
 from colorizer.data import get_loaders
-from colorizer.generator import SHIPPED_WEIGHTS, load_generator
-from colorizer.training import calibrate_colorfulness
+from colorizer.weights_file import SHIPPED_WEIGHTS, load_generator
+from colorizer.runs import calibrate_colorfulness
 
 TARGETS = [0.6, 0.7, 0.8, 0.9, 1.05]                         # gamma = 0: one gain for every colour
 GAMMAS = [(0.7, 0.0), (0.8, 0.5), (0.8, 1.0), (0.9, 1.0)]    # (target, gamma)

@@ -8,7 +8,7 @@ import argparse, time
 from dataclasses import replace
 import torch
 from common import RUNS, quiet_threads, table
-from colorizer.training import PRESETS, train
+from colorizer.runs import PRESETS, train
 
 OUT = RUNS / 'epochs'
 

@@ -21,8 +21,8 @@ from dataclasses import replace
 import torch, torch.nn.functional as F
 from common import RUNS, on_cifar, quiet_threads, table
 from colorizer.data import get_loaders
-from colorizer.training import (PRESETS, Learner, Pix2Pix, ProgressCB, RecorderCB, ValidationCB, calibrate_colorfulness,
-                                load_checkpoint, train, train_step)
+from colorizer.training import Learner, Pix2Pix, ProgressCB, RecorderCB, ValidationCB, train_step
+from colorizer.runs import PRESETS, calibrate_colorfulness, load_checkpoint, train
 
 OUT, BASE_EPOCHS, MORE = RUNS / 'gan_options', 10, 3
 CFG = replace(PRESETS['cpu32'], colorfulness=0, valid_images=0)            # L1 alone, whole validation split, uncalibrated

@@ -15,8 +15,8 @@ import argparse, copy, json, shutil, time
 from dataclasses import replace
 from common import RUNS, on_cifar, on_photos, quiet_threads, table
 from colorizer.data import get_loaders
-from colorizer.generator import SHIPPED_WEIGHTS, generator_info, save_generator
-from colorizer.training import PRESETS, calibrate_colorfulness, train
+from colorizer.weights_file import SHIPPED_WEIGHTS, generator_info, save_generator
+from colorizer.runs import PRESETS, calibrate_colorfulness, train
 
 OUT = RUNS / 'objectives'
 
