@@ -20,8 +20,7 @@ import numpy as np, torch
 from PIL import Image
 from skimage import data
 from colorizer.generator import SHIPPED_WEIGHTS, UNetGenerator
-try: from colorizer.weights_file import save_generator        # after the weights file got its own chapter
-except ImportError: from colorizer.generator import save_generator
+from colorizer.weights_file import save_generator
 from colorizer.inference import RENDER_SIZE, colorize, colorize_files, load_model
 from colorizer.lab import lab_to_rgb, rgb_to_lab
 from _timing import best_of

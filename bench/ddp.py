@@ -15,8 +15,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from colorizer.generator import default_depth
 from colorizer.training import Pix2Pix, train_step
-try: from colorizer.runs import TrainConfig, _ddp_view        # after chapter 05's split (DDP is part of "a real run")
-except ImportError: from colorizer.training import TrainConfig, _ddp_view
+from colorizer.runs import TrainConfig, _ddp_view
 
 
 def _worker(rank, world, port, threads, args, result):

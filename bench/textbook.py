@@ -32,10 +32,8 @@ from colorizer.data import cifar_arrays, image_files, load_rgb
 from colorizer.metrics import evaluate
 from colorizer.inference import load_model, predict_ab
 from colorizer.evaluation import pil_colorizer
-try: from colorizer.runs import PRESETS, train                 # after chapter 05's split ("a real run")
-except ImportError: from colorizer.training import PRESETS, train
-try: from colorizer.weights_file import generator_info
-except ImportError: from colorizer.generator import generator_info
+from colorizer.runs import PRESETS, train
+from colorizer.weights_file import generator_info
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON = Path(colorizer.__file__).parent / 'weights' / 'textbook.json'   # what chapters 04 and 07 read

@@ -23,8 +23,7 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 import colorizer.training as T
 from colorizer.training import Pix2Pix, train_step
-try: from colorizer.runs import PRESETS, train                 # after chapter 05's split ("a real run")
-except ImportError: from colorizer.training import PRESETS, train
+from colorizer.runs import PRESETS, train
 from colorizer.data import cifar_arrays, get_loaders
 from colorizer.metrics import colorization_metrics
 
@@ -120,7 +119,7 @@ def validation_cost(arrays, step_rate_ours):
     G = Pix2Pix(PRESETS['cpu32']).G
     _, valid_dl = get_loaders(32, 64, arrays={'x_train': arrays['x_train'][:64], 'x_test': arrays['x_test']})
     def once(n):
-        L, fake, ab = T._predictions(G, valid_dl, n)
+        L, fake, ab = T.predictions(G, valid_dl, n)
         colorization_metrics(T._normalized_to_rgb(L, fake), T._normalized_to_rgb(L, ab))
     sizes = [0, 512, 256]
     runs = []

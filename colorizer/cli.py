@@ -14,7 +14,7 @@ import colorizer
 _COMMANDS = {  # name: (module, function, what it does)
     'colorize': ('colorizer.inference', 'colorize_cli', 'colorize photos, or folders of photos, into a folder of PNGs'),
     'demo':     ('colorizer.inference', 'demo_cli', 'colorize the sample photos into images/test.png (make demo)'),
-    'train':    ('colorizer.training', 'train_cli', 'train the generator with a preset'),
+    'train':    ('colorizer.runs', 'train_cli', 'train the generator with a preset'),
     'evaluate': ('colorizer.evaluation', 'evaluate_cli', 'measure a generator against baselines'),
     'app':      ('colorizer.app', 'app_cli', 'serve a page to colorize photos with clicked colour hints'),
 }

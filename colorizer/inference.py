@@ -20,7 +20,8 @@ from fastprogress.fastprogress import progress_bar
 import colorizer
 from .lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
 from .data import SRGB_ICC, load_rgb, image_files, open_image, to_rgb
-from .generator import SHIPPED_WEIGHTS, atomic_write, load_generator, stretch_colors
+from .generator import stretch_colors
+from .weights_file import SHIPPED_WEIGHTS, atomic_write, load_generator
 
 # %% ../nbs/06_inference.ipynb #3cd3809e
 def load_model(weights=None,    # a generator weights file (safetensors); None: the weights shipped with the package

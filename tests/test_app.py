@@ -42,7 +42,8 @@ def free_port() -> int:
 @pytest.fixture(scope='module')
 def weights(tmp_path_factory):
     "(weights file, trained): see the module's docstring for which weights and why."
-    from colorizer.generator import SHIPPED_WEIGHTS, UNetGenerator, save_generator
+    from colorizer.generator import UNetGenerator
+    from colorizer.weights_file import SHIPPED_WEIGHTS, save_generator
     if os.environ.get('COLORIZER_APP_WEIGHTS'): return Path(os.environ['COLORIZER_APP_WEIGHTS']), True
     if SHIPPED_WEIGHTS.is_file(): return SHIPPED_WEIGHTS, True
     import torch

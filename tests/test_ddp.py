@@ -1,4 +1,4 @@
-"""Distributed training (`colorizer.training` under torchrun): two CPU processes with gloo, on 32 generated images.
+"""Distributed training (`colorizer.runs` under torchrun): two CPU processes with gloo, on 32 generated images.
 
 - two ranks end a run with identical weights, and only rank 0 writes (checkpoints, pictures, weights);
 - resuming under DDP gives bit for bit the weights of an uninterrupted DDP run;
@@ -16,8 +16,9 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from colorizer.training import PRESETS, Pix2Pix, TrainConfig, train_step
-from colorizer.generator import generator_info
+from colorizer.training import Pix2Pix, TrainConfig, train_step
+from colorizer.runs import PRESETS
+from colorizer.weights_file import generator_info
 
 WORLD, B = 2, 4
 BIN = Path(sys.executable).parent
@@ -65,20 +66,20 @@ def _worker(rank, port, tmp, data):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(WORLD),
                       LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
-    import colorizer.training as T, colorizer.generator as G
+    import colorizer.training as T, colorizer.runs as R, colorizer.weights_file as W
     writes = []                                     # every file the training code writes (all through atomic_write), in this process
-    atomic = T.atomic_write
-    T.atomic_write = G.atomic_write = lambda path, write, **kw: (writes.append(Path(path).name), atomic(path, write, **kw))[1]
+    atomic = W.atomic_write
+    T.atomic_write = R.atomic_write = W.atomic_write = lambda path, write, **kw: (writes.append(Path(path).name), atomic(path, write, **kw))[1]
     dist.init_process_group('gloo')                 # joined once here; `train` finds the group and uses it
     cfg, tmp = PRESETS['smoke'], Path(tmp)
-    one_go = _states(T.train(cfg, tmp / 'one_go', data=data))
+    one_go = _states(R.train(cfg, tmp / 'one_go', data=data))
     seed = torch.initial_seed()                     # what the last epoch's dropout drew from
-    T.train(replace(cfg, epochs=1), tmp / 'resumed', data=data)
-    resumed = _states(T.train(cfg, tmp / 'resumed', resume=True, data=data))
+    R.train(replace(cfg, epochs=1), tmp / 'resumed', data=data)
+    resumed = _states(R.train(cfg, tmp / 'resumed', resume=True, data=data))
     torch.manual_seed(0)
     m = T.Pix2Pix(TrainConfig(depth=5, ngf=8))
     L, ab = _batch()
-    step = _one_step(T._ddp_view(m, torch.device('cpu')), L[rank * B:(rank + 1) * B], ab[rank * B:(rank + 1) * B])
+    step = _one_step(R._ddp_view(m, torch.device('cpu')), L[rank * B:(rank + 1) * B], ab[rank * B:(rank + 1) * B])
     torch.save({'one_go': one_go, 'resumed': resumed, 'step': step, 'writes': writes,
                 'dropout_seed': seed}, tmp / f'rank{rank}.pt')
     dist.destroy_process_group()

@@ -17,7 +17,7 @@ def readme_text() -> str:
     text = re.sub(r'^\[!\[Open In Colab\][^\n]*index\.ipynb\)\n\n', '', text, flags=re.M)   # the home page's badge
     raw = f"https://raw.githubusercontent.com/{cfg['user']}/{cfg['repo']}/{cfg['branch']}/"
     text = text.replace(f']({raw}', '](')                                                   # pictures: repository paths
-    text = re.sub(r'\]\((\d\d_\w+\.ipynb)', r'](nbs/\1', text)                              # chapters live in nbs/
+    text = re.sub(r'\]\((\d\d[a-z]?_\w+\.ipynb)', r'](nbs/\1', text)                      # chapters live in nbs/ (01b_photos too)
     return text + '\n'
 
 

@@ -18,8 +18,7 @@ from colorizer.data import cifar_arrays, image_files, load_rgb
 from colorizer.metrics import evaluate
 from colorizer.inference import colorize, load_model, predict_ab
 from colorizer.evaluation import pil_colorizer
-try: from colorizer.runs import TrainConfig, train                 # after chapter 05's split ("a real run")
-except ImportError: from colorizer.training import TrainConfig, train
+from colorizer.runs import TrainConfig, train
 
 KEYS = ('ciede2000', 'auc', 'accuracy', 'colorfulness_ratio', 'l_drift')
 

@@ -13,8 +13,7 @@ import argparse, copy, time
 from common import CPU32, cpu32_generator, on_cifar, on_photos, quiet_threads, table
 from colorizer.data import get_loaders
 from colorizer.inference import load_model
-try: from colorizer.runs import calibrate_colorfulness            # after chapter 05's split ("a real run")
-except ImportError: from colorizer.training import calibrate_colorfulness
+from colorizer.runs import calibrate_colorfulness
 
 TARGETS = [0.6, 0.7, 0.8, 0.9, 1.05]                         # gamma = 0: one gain for every colour
 GAMMAS = [(0.7, 0.0), (0.8, 0.5), (0.8, 1.0), (0.9, 1.0)]    # (target, gamma)

@@ -8,8 +8,7 @@ import argparse, time
 from dataclasses import replace
 import torch
 from common import RUNS, quiet_threads, table
-try: from colorizer.runs import PRESETS, train                 # after chapter 05's split ("a real run")
-except ImportError: from colorizer.training import PRESETS, train
+from colorizer.runs import PRESETS, train
 
 OUT = RUNS / 'epochs'
 

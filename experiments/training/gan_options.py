@@ -22,8 +22,7 @@ import torch, torch.nn.functional as F
 from common import RUNS, on_cifar, quiet_threads, table
 from colorizer.data import get_loaders
 from colorizer.training import Learner, Pix2Pix, ProgressCB, RecorderCB, ValidationCB, train_step
-try: from colorizer.runs import PRESETS, calibrate_colorfulness, load_checkpoint, train   # after chapter 05's split ("a real run")
-except ImportError: from colorizer.training import PRESETS, calibrate_colorfulness, load_checkpoint, train
+from colorizer.runs import PRESETS, calibrate_colorfulness, load_checkpoint, train
 
 OUT, BASE_EPOCHS, MORE = RUNS / 'gan_options', 10, 3
 CFG = replace(PRESETS['cpu32'], colorfulness=0, valid_images=0)            # L1 alone, whole validation split, uncalibrated

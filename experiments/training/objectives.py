@@ -16,10 +16,8 @@ import argparse, copy, json, shutil, time
 from dataclasses import replace
 from common import CPU32, RUNS, cpu32_generator, on_cifar, on_photos, quiet_threads, table
 from colorizer.data import get_loaders
-try: from colorizer.weights_file import generator_info, save_generator   # after the weights file got its own chapter
-except ImportError: from colorizer.generator import generator_info, save_generator
-try: from colorizer.runs import PRESETS, calibrate_colorfulness, train    # after chapter 05's split ("a real run")
-except ImportError: from colorizer.training import PRESETS, calibrate_colorfulness, train
+from colorizer.weights_file import generator_info, save_generator
+from colorizer.runs import PRESETS, calibrate_colorfulness, train
 
 OUT = RUNS / 'objectives'
 
