@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from skimage import data
-from colorizer.generator import SHIPPED_WEIGHTS, UNetGenerator
+from colorizer.generator import UNetGenerator
+from colorizer.weights_file import SHIPPED_WEIGHTS
 from colorizer.weights_file import save_generator
 from colorizer.inference import RENDER_SIZE, colorize, colorize_files, load_model
 from colorizer.lab import lab_to_rgb, rgb_to_lab
