@@ -1,11 +1,13 @@
 """The page of nbs/09_app.ipynb (`colorizer app`) in a real browser: headless Chromium, driven by playwright.
 
-`colorizer app` runs as a user starts it, in its own process on a free port. The browser uploads a black-and-white
-photo (larger than the page's preview, so clicks go through the preview-to-photo scaling), picks a colour, clicks a
+`colorizer app` runs as a user starts it, in its own process on a free port, with a temporary folder of its own
+(`TMPDIR`). The browser uploads a black-and-white photo (larger than the page's preview, so clicks go through the preview-to-photo scaling), picks a colour, clicks a
 point of the photo, and checks: the hint is listed and drawn on the photo where the click was; the colorized result
 changes near it; picking another colour recolours it; the full-size download is the photo colorized with that hint
-(compared with `colorize` called here); undo gives the automatic result back. Every request the page makes must stay
-on this computer (the page works offline), and none may fail.
+(compared with `colorize` called here); undo gives the automatic result back. Broken uploads (text named .png, an empty file, random bytes, a
+decompression bomb, a file over the size limit) get the page's own message naming the problem, as the command line
+gives it. Every request the page makes must stay on this computer (the page works offline), and none may fail.
+When the page stops (Ctrl-C), nothing of it is left in the temporary folder: no upload, no result.
 
 Which weights, and so what can be asserted about the colour:
 - `$COLORIZER_APP_WEIGHTS`, if set, else the shipped weights (`colorizer/weights/colorizer.safetensors`): trained,
@@ -61,12 +63,19 @@ def photo(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def server(weights):
+def temp_folder(tmp_path_factory):
+    "The server's temporary folder (its TMPDIR): empty when it starts, and must be empty again when it has stopped."
+    return tmp_path_factory.mktemp('server_tmp')
+
+
+@pytest.fixture(scope='module')
+def server(weights, temp_folder):
     "`colorizer app` in its own process on a free port: (process, url)."
     port = free_port()
     cmd = [sys.executable, '-c', 'import sys; from colorizer.cli import main; sys.exit(main())',
            'app', '--port', str(port), '--weights', str(weights[0])]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {k: v for k, v in os.environ.items() if k != 'GRADIO_TEMP_DIR'} | {'TMPDIR': str(temp_folder)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     url = f'http://127.0.0.1:{port}/'
     deadline = time.monotonic() + 300                       # a wait for start-up, not a measurement
     while True:
@@ -98,8 +107,9 @@ def hints_listed(page) -> list:
 
 
 def stream_closed(request) -> bool:
-    "Gradio's stream of event results, which the page itself closes (aborts) once its events are answered: no failure."
-    return urlparse(request.url).path.endswith('/gradio_api/queue/data') and request.failure == 'net::ERR_ABORTED'
+    "Gradio's streams of event results and upload progress, which the page itself closes (aborts) when done: no failure."
+    path = urlparse(request.url).path
+    return path.endswith(('/gradio_api/queue/data', '/gradio_api/upload_progress')) and request.failure == 'net::ERR_ABORTED'
 
 
 def src(page, elem) -> str: return page.get_attribute(f'#{elem} img', 'src') or ''
@@ -119,22 +129,35 @@ def pick_colour(page, colour):
     page.keyboard.press('Escape'); page.click('h1')       # close the picker
 
 
+def open_page(p, chromium, url, requests, problems):
+    "Chromium on the page; every request is recorded, and every failure, HTTP error and console error is a problem."
+    browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={'width': 1280, 'height': 900})
+    page.on('request', lambda r: requests.append(r.url))
+    page.on('requestfailed', lambda r: stream_closed(r) or problems.append(f'failed: {r.url} ({r.failure})'))
+    page.on('response', lambda r: r.status >= 400 and problems.append(f'HTTP {r.status}: {r.url}'))
+    page.on('pageerror', lambda e: problems.append(f'page error: {e}'))
+    page.on('console', lambda m: m.type == 'error' and problems.append(f'console error: {m.text}'))
+    page.goto(url)
+    return browser, page
+
+
+def upload(page, path):
+    "Upload the file `path` as a person would: the file box takes one file, so a former one is cleared first."
+    clear = page.locator('#upload button[aria-label="Clear"]')
+    if clear.count() and clear.first.is_visible(): clear.first.click()
+    page.set_input_files('#upload input[type=file]', str(path))
+
+
 def test_the_page_takes_a_hint(chromium, server, weights, photo, tmp_path):
     proc, url = server
     w, trained = weights
     requests, problems = [], []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={'width': 1280, 'height': 900})
-        page.on('request', lambda r: requests.append(r.url))
-        page.on('requestfailed', lambda r: stream_closed(r) or problems.append(f'failed: {r.url} ({r.failure})'))
-        page.on('response', lambda r: r.status >= 400 and problems.append(f'HTTP {r.status}: {r.url}'))
-        page.on('pageerror', lambda e: problems.append(f'page error: {e}'))
-        page.on('console', lambda m: m.type == 'error' and problems.append(f'console error: {m.text}'))
-        page.goto(url)
+        browser, page = open_page(p, chromium, url, requests, problems)
 
         # upload: the automatic colours, no hint yet
-        page.set_input_files('#photo input[type=file]', str(photo))
+        upload(page, photo)
         auto_src = wait_for_new(page, 'result', '')
         auto = fetch(auto_src)
         assert 'No hints yet' in page.inner_text('#hints')
@@ -151,7 +174,8 @@ def test_the_page_takes_a_hint(chromium, server, weights, photo, tmp_path):
         assert colour == HINT and abs(x - AT[0] * W) < 0.02 * W and abs(y - AT[1] * H) < 0.02 * H, (x, y, colour)
         marked = fetch(wait_for_new(page, 'photo', marked_before))
         s = marked.shape[1] / W                               # the page shows a preview: its pixels per photo pixel
-        assert s < 1 and np.abs(marked[round(y * s), round(x * s)].astype(int) - [0x20, 0x50, 0xe0]).max() <= 8, 'no hint drawn at the click'
+        mark = np.median(marked[round(y * s) - 2:round(y * s) + 3, round(x * s) - 2:round(x * s) + 3].reshape(-1, 3), 0)   # 5×5 (a JPEG)
+        assert s < 1 and np.abs(mark - [0x20, 0x50, 0xe0]).max() <= 8, f'no hint drawn at the click: {mark}'
 
         # near the point the result changed; with trained weights, toward the hint's colour
         r = max(4, round(0.03 * hinted.shape[1]))
@@ -191,10 +215,56 @@ def test_the_page_takes_a_hint(chromium, server, weights, photo, tmp_path):
     assert not problems, problems
 
 
-def test_ctrl_c_stops_the_page(server):
-    "Ctrl-C ends `colorizer app` as it ends every command: one line, exit status 130."
+def png_declaring(w, h) -> bytes:
+    "A small PNG whose header declares w×h pixels: a decompression bomb, as far as a reader that trusts it is concerned."
+    import zlib
+    chunk = lambda kind, body: len(body).to_bytes(4, 'big') + kind + body + zlib.crc32(kind + body).to_bytes(4, 'big')
+    head = w.to_bytes(4, 'big') + h.to_bytes(4, 'big') + bytes([8, 0, 0, 0, 0])
+    return b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', head) + chunk(b'IDAT', zlib.compress(b'\0' * (w + 1))) + chunk(b'IEND', b'')
+
+
+BROKEN = {   # file name: (content, what the page must say about it)
+    'notes.png': (b'this is text, not a picture', 'not an image'),
+    'empty.png': (b'', 'empty file (0 bytes)'),
+    'noise.jpg': (np.random.default_rng(0).bytes(300_000), 'not an image'),
+    'bomb.png': (png_declaring(12_500, 12_000), '12500×12000 = 150 megapixels, above the limit of 100 megapixels'),
+}
+
+
+def test_broken_uploads_are_named_on_the_page(chromium, server, tmp_path):
+    "Each broken upload gets the page's own message, naming the file and the problem (not Gradio's bare 'Error')."
+    proc, url = server
+    requests, problems = [], []
+    with sync_api.sync_playwright() as p:
+        browser, page = open_page(p, chromium, url, requests, problems)
+        for name, (content, why) in BROKEN.items():
+            (tmp_path / name).write_bytes(content)
+            upload(page, tmp_path / name)
+            page.wait_for_function('([sel, name]) => document.querySelector(sel).innerText.includes(name + ":")',
+                                   arg=['#message', name], timeout=60_000)
+            message = page.inner_text('#message')
+            assert message.startswith(f'Could not do that: {name}: ') and why in message, (name, message)
+        # over the size limit: refused before it is sent, the page keeps working
+        from colorizer.app import MAX_UPLOAD
+        with open(tmp_path / 'huge.jpg', 'wb') as f: f.truncate(MAX_UPLOAD + 1)        # sparse: no disk used
+        upload(page, tmp_path / 'huge.jpg')
+        page.wait_for_timeout(2000)                                                   # (a refusal has nothing to wait for)
+        sent = [u for u in requests if urlparse(u).path.endswith('/upload')]
+        said = page.inner_text('body')
+        browser.close()
+    assert proc.poll() is None, 'the server stopped'
+    assert len(sent) == len(BROKEN), f'the file over the limit was sent anyway ({len(sent)} uploads: {sent})'
+    assert 'exceed the maximum allowed size of 64.0 Mb: "huge.jpg"' in said, said   # Gradio's words, with the limit and the name
+    assert not problems, problems
+
+
+def test_ctrl_c_stops_the_page(server, temp_folder):
+    "Ctrl-C ends `colorizer app` as it ends every command: one line, exit status 130; its temporary files are gone."
     proc, _ = server
+    assert any(temp_folder.rglob('*.png')), "the uploads and results were not in the server's temporary folder"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert 'colorizer app: open http://127.0.0.1:' in out
     assert (proc.returncode, err.strip().splitlines()[-1]) == (130, 'colorizer app: interrupted'), err
+    left = sorted(str(f.relative_to(temp_folder)) for f in temp_folder.rglob('*') if not f.is_dir())
+    assert not left, f'the stopped page left {len(left)} files in its temporary folder: {left[:10]}'   # (empty folders of imports may stay)

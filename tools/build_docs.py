@@ -6,8 +6,12 @@ Steps (every notebook in `nbs/` is picked up as it appears; the navigation follo
 2. A conversion of the Quarto-flavoured `_proc/` notebooks into plain notebooks for mkdocs-jupyter, in
    `_docs_src/`: front matter -> `# title` + summary, `show_doc` cells -> their markdown, `#|` lines dropped,
    links between chapters and to this repo's files made local.
-3. Local assets: MathJax 3 from the npm package, a Colab badge drawn here, the MathJax config and CSS.
-4. mkdocs (Material theme, no web fonts) renders `_docs_src/` into `_docs/` from the committed outputs.
+3. Local assets: MathJax 3 from the Python package `django-static-mathjax` (in `.[dev]`; it has no dependencies and
+   holds MathJax's browser build; without it, once, from the npm package `mathjax`), a Colab badge drawn here, the
+   MathJax config, the CSS, the scroll cue for wide tables and equations, and the Web Worker shim that lets search
+   run from files.
+4. mkdocs (Material theme, no web fonts) renders `_docs_src/` into `_docs/` from the committed outputs; Material's
+   offline plugin inlines the search index, so the site works opened as files (`_docs/index.html`), no server.
 Nothing is fetched at view time: every script, style, font and picture is served from `_docs/`.
 """
 import json, os, re, shutil, subprocess, sys, warnings
@@ -253,22 +257,36 @@ def convert_all():
 MODEL_CARD = ROOT/'colorizer'/'weights'/'MODEL_CARD.md'
 
 def model_card_page():
-    "The shipped weights' model card as a page: its pictures (`../../images/...` beside the card) copied along."
+    """The shipped weights' model card as a page. Its pictures lie beside it in the package (so its links work in an
+    installed package too); they are copied into the site under `model_card/`."""
     text = MODEL_CARD.read_text(encoding='utf-8')
-    for rel in re.findall(r'\]\(\.\./\.\./(images/[^)\s]+)\)', text):
-        (SRC/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT/rel, SRC/rel)
-    (SRC/'model_card.md').write_text(text.replace('](../../images/', '](images/'), encoding='utf-8')
+    def picture(m):
+        rel = m.group(2)
+        if re.match(r'\w+:|/|#', rel): return m.group(0)
+        src = (MODEL_CARD.parent/rel).resolve()
+        if not src.is_file(): return m.group(0)     # left for the link test to report
+        dest = SRC/'model_card'/src.name
+        dest.parent.mkdir(parents=True, exist_ok=True); shutil.copy2(src, dest)
+        return f'{m.group(1)}(model_card/{src.name})'
+    (SRC/'model_card.md').write_text(re.sub(r'(!\[[^\]]*\])\(([^)\s]+)\)', picture, text), encoding='utf-8')
     return 'model_card.md'
 
 
 # ---------------------------------------------------------------------------------------------------
 # 3. Assets served from the site itself
 def mathjax_dir():
-    "MathJax 3's browser build, from the npm package (installed once into `.docs-cache/`)."
+    """MathJax 3's browser build: from the Python package `django-static-mathjax` (import name `mathjax`, installed by
+    `.[dev]`), else from the npm package `mathjax`, installed once into `.docs-cache/`."""
+    import importlib.util
+    spec = importlib.util.find_spec('mathjax')
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        es5 = Path(folder)/'static'/'mathjax'/'es5'
+        if (es5/'tex-mml-chtml.js').is_file(): return es5
     es5 = CACHE/'node_modules'/'mathjax'/'es5'
     if not (es5/'tex-mml-chtml.js').exists():
         npm = shutil.which('npm')
-        if not npm: sys.exit('make docs: npm is needed once, to fetch the MathJax package (apt-get install -y npm)')
+        if not npm: sys.exit('make docs: MathJax is missing: pip install django-static-mathjax (it is in the `dev` extra), '
+                             'or install npm (apt-get install -y npm) to fetch the npm package once')
         CACHE.mkdir(exist_ok=True)
         subprocess.run([npm, 'install', '--no-audit', '--no-fund', '--silent', '--prefix', str(CACHE), MATHJAX], check=True)
     return es5
@@ -337,7 +355,7 @@ def build(if_stale=False):
         if SITE.exists(): shutil.rmtree(SITE)
         new.rename(SITE)  # the old site stays whole until the new one is complete
     print(f'docs: {len(nav)} pages in {SITE.relative_to(ROOT)}/ in {time.time() - t0:.0f} s '
-          f'(open {SITE.relative_to(ROOT)}/index.html, or `python -m http.server -d {SITE.relative_to(ROOT)}`)')
+          f'(open {SITE.relative_to(ROOT)}/index.html in a browser; search works from the files too)')
 
 
 if __name__ == '__main__':
