@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'save_checkpoint', 'load_checkpoint', 'CheckpointCB', 'calibrate_colorfulness', 'CalibrationCB',
-           'DistributedCB', 'simulate_hints', 'add_hint_channels', 'CosineCB', 'train', 'train_cli']
+           'DistributedCB', 'simulate_hints', 'add_hint_channels', 'FreezeEncoderCB', 'class_step', 'ClassWeightsCB',
+           'CosineCB', 'train', 'train_cli']
 
 # %% ../nbs/05b_runs.ipynb #3d4e5f6a
 import copy, hashlib, json, math, os, platform, shlex, sys, tempfile, zipfile
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 import torch
+import torch.nn.functional as F
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, DistributedSampler
@@ -21,6 +23,7 @@ from .data import CIFAR10, cifar_arrays, get_loaders, image_files, unreadable_fi
 from .photos import photo_loaders
 from .generator import UNetGenerator, stretch_colors
 from .weights_file import SHIPPED_WEIGHTS, atomic_write, save_generator, load_generator, load_weights
+from .pretrained import EfficientUNet, load_imagenet, class_loss, rebalance_weights, soft_encode, AB_BINS
 from .metrics import colorfulness
 from .training import (TrainConfig, Pix2Pix, Callback, Learner, DeviceCB, FiniteCB, RecorderCB, ValidationCB,
                                 ProgressCB, predictions, train_step)
@@ -242,6 +245,63 @@ def _hint_step(m: Pix2Pix, L, ab) -> dict:
     "`train_step` with hint channels simulated from the batch's true colours (`simulate_hints`): the step of a `cfg.hints` run."
     return train_step(m, L, ab, simulate_hints(ab))
 
+# %% ../nbs/05b_runs.ipynb #c4d1d23b
+def _check_config(cfg: TrainConfig, world: int = 1):
+    "A ValueError naming what does not fit together in `cfg`."
+    if cfg.arch not in ('unet', 'efficient'): raise ValueError(f"arch must be 'unet' or 'efficient', got {cfg.arch!r}")
+    if cfg.objective not in ('l1', 'classes'): raise ValueError(f"objective must be 'l1' or 'classes', got {cfg.objective!r}")
+    if cfg.arch == 'efficient' and (cfg.size % 32 or cfg.hints):
+        raise ValueError(f'the U-Net on EfficientNet-Lite0 trains on sizes that are multiples of 32 (got {cfg.size}), without hint channels')
+    if cfg.objective == 'classes' and (cfg.arch != 'efficient' or cfg.gan or world > 1):
+        raise ValueError("the colour-class objective needs arch='efficient', no GAN term and one process")
+
+def _new_pix2pix(cfg: TrainConfig, imagenet: bool = True) -> Pix2Pix:
+    "The networks and optimizers for `cfg`: chapter 02's U-Net, or the U-Net on EfficientNet-Lite0 (ImageNet's weights if `imagenet`)."
+    if cfg.arch == 'unet': return Pix2Pix(cfg)
+    G = EfficientUNet('classes' if cfg.objective == 'classes' else 'ab')
+    if imagenet: load_imagenet(G.encoder)
+    m = Pix2Pix(cfg, G)
+    decoder = [p for n, p in G.named_parameters() if not n.startswith('encoder.')]
+    m.opt_G = torch.optim.Adam([{'params': decoder}, {'params': list(G.encoder.parameters()), 'lr': cfg.lr * cfg.encoder_lr}],
+                               lr=cfg.lr, betas=(cfg.beta1, 0.999), fused=True)
+    return m
+
+class FreezeEncoderCB(Callback):
+    "An EfficientUNet's two phases: encoder frozen for `freeze_epochs` at `lr`; then all of it at `lr`/2 (encoder ×`encoder_lr`), cosine if `cosine`."
+    def before_epoch(self, learn): learn.model.G.encoder.requires_grad_(learn.epoch >= learn.model.cfg.freeze_epochs)
+    def before_batch(self, learn):
+        cfg, n = learn.model.cfg, len(learn.train_dl)
+        lr = cfg.lr
+        if learn.epoch >= cfg.freeze_epochs:
+            t = ((learn.epoch - cfg.freeze_epochs) * n + learn.iter) / ((learn.n_epochs - cfg.freeze_epochs) * n)
+            lr = cfg.lr / 2 * (0.5 * (1 + math.cos(math.pi * t)) if cfg.cosine else 1)
+        decoder, encoder = learn.model.opt_G.param_groups
+        decoder['lr'], encoder['lr'] = lr, lr * cfg.encoder_lr
+        for group in learn.model.opt_D.param_groups: group['lr'] = lr
+
+# %% ../nbs/05b_runs.ipynb #f06f6335
+def class_step(m: Pix2Pix, L, ab, hints=None) -> dict:
+    "One step of the colour-class objective: G on its rebalanced cross-entropy against the soft-encoded true colours."
+    loss = class_loss(m.G.logits(L), ab, m.G.class_weights)
+    m.opt_G.zero_grad(set_to_none=True)
+    loss.backward()
+    m.opt_G.step()
+    return {'g_ce': loss.detach()}
+
+class ClassWeightsCB(Callback):
+    "Before a new run of the colour-class objective: its rebalancing weights, from the first `n_batches` training batches."
+    order = 25                                            # after CheckpointCB: a resumed run keeps its own
+    def __init__(self, n_batches: int = 16): self.n_batches = n_batches
+    def before_fit(self, learn):
+        G = learn.model.G
+        if learn.start_epoch or not torch.all(G.class_weights == 1): return       # resumed, or fine-tuning trained weights
+        generator = learn.train_dl.sampler.generator
+        state, counts = generator.get_state(), torch.zeros(len(AB_BINS))
+        for _, (L, ab) in zip(range(self.n_batches), learn.train_dl):
+            counts += torch.bincount(soft_encode(F.avg_pool2d(ab.float(), 2)).argmax(1).flatten(), minlength=len(AB_BINS)).float()
+        generator.set_state(state)                                                 # the run's batches stay the same
+        G.class_weights.copy_(rebalance_weights(counts))
+
 # %% ../nbs/05b_runs.ipynb #3616798c
 def _run_folder(out) -> Path:
     "The run folder `out`, created, after checking that it can be written."
@@ -283,14 +343,18 @@ def _loaders(cfg: TrainConfig, data, device) -> tuple:
     if bad: print(f'skipping {len(bad)} unreadable file(s): ' + ', '.join(map(str, bad)), file=sys.stderr)
     arrays = _cifar(cfg, cifar_file) if cifar_file else None
     return photo_loaders([p for p in photos if p not in bad], cfg.size, cfg.batch_size,
-                         min(cfg.epoch_size, cfg.max_images or cfg.epoch_size), cifar=arrays,
+                         min(cfg.epoch_size, cfg.max_images or cfg.epoch_size), scales=(cfg.min_scale, 1.0), cifar=arrays,
                          cifar_share=cfg.cifar_share if arrays else 0.0, seed=cfg.seed, workers=cfg.workers)
 
 def _starting_generator(cfg: TrainConfig, init) -> tuple:
     "(`cfg` with the architecture of the weights file `init`, its weights without the colour calibration)."
     G = load_generator(init)
+    state = lambda G: {k: v for k, v in G.state_dict().items() if not k.startswith('ab_')}
+    if isinstance(G, EfficientUNet):
+        if cfg.hints: raise ValueError(f'{init} holds a U-Net on EfficientNet-Lite0, which takes no hint channels: train it without hints')
+        return replace(cfg, arch='efficient', objective='classes' if G.head == 'classes' else 'l1'), state(G)
     if cfg.hints and not G.hints: G = add_hint_channels(G)         # an automatic generator learns to take hints
-    return replace(cfg, depth=G.depth, ngf=G.ngf, hints=G.hints), {k: v for k, v in G.state_dict().items() if not k.startswith('ab_')}
+    return replace(cfg, arch='unet', objective='l1', depth=G.depth, ngf=G.ngf, hints=G.hints), state(G)
 
 class CosineCB(Callback):
     "Before every step: both learning rates at `cfg.lr`·½(1 + cos πt), t the share of the run's steps done (`cfg.cosine`)."
@@ -306,16 +370,20 @@ def train(cfg: TrainConfig, out, resume=False, data=None, init=None, loaders=Non
     out = _run_folder(out)
     rank, world, device, joined = _init_distributed(cfg.resolved_device())    # under torchrun; otherwise (0, 1, device, False)
     if init is not None and not resume: cfg, start = _starting_generator(cfg, init)   # its architecture, its weights
+    _check_config(cfg, world)
     torch.manual_seed(cfg.seed)                                                 # the same initial weights in every process
-    m = Pix2Pix(cfg).to(device, cfg.channels_last)
+    m = _new_pix2pix(cfg, imagenet=init is None and not resume).to(device, cfg.channels_last)
     if init is not None and not resume: load_weights(m.G, start, init)
     train_dl, valid_dl = loaders or _loaders(cfg, data, device)
     main = rank == 0                                                            # one process validates and writes
     cbs = [DeviceCB(device, cfg.channels_last), FiniteCB(out), RecorderCB(), CheckpointCB(out, resume, write=main, init=init)]
     if main: cbs += [ProgressCB(), ValidationCB(out, cfg.valid_images)] + ([CalibrationCB(cfg.colorfulness)] if cfg.colorfulness else [])
-    if cfg.cosine: cbs.append(CosineCB())
+    if cfg.arch == 'efficient': cbs.append(FreezeEncoderCB())                  # its own schedule, cosine included
+    elif cfg.cosine: cbs.append(CosineCB())
+    if cfg.objective == 'classes': cbs.append(ClassWeightsCB())
     if world > 1: cbs.append(DistributedCB(rank, world, device, joined, cfg.sync_bn))
-    return Learner(m, train_dl, valid_dl, cbs, step=_hint_step if cfg.hints else None).fit(cfg.epochs).model
+    step = class_step if cfg.objective == 'classes' else _hint_step if cfg.hints else None
+    return Learner(m, train_dl, valid_dl, cbs, step=step).fit(cfg.epochs).model
 
 # %% ../nbs/05b_runs.ipynb #66a179e7
 PRESETS = {
@@ -364,7 +432,7 @@ def train_cli(preset: str = None,           # smoke, cpu32, photos, hints or pap
               gan: store_true = False,      # add the paper's GAN term (cpu32 and photos train with λ·L1 alone)
               init: str = None,             # start the generator from this weights file (fine-tuning; photos, hints: the shipped one)
               data: Param('a folder of photos (searched recursively), the trimmed CIFAR-10 .npz, or cifar10 (downloaded); '
-                          'repeat it to train on several (default: the CIFAR-10 file in $COLORIZER_DATA or ../shared/data/)',
+                          'repeat it to train on several (default: the trimmed CIFAR-10 named by $COLORIZER_DATA, else downloaded)',
                           str, action='append') = None,
               sync_bn: store_true = False,  # under torchrun on GPUs: batch-norm statistics over all processes
               debug: store_true = False):   # on failure, show the full traceback

@@ -34,6 +34,10 @@ class TrainConfig:
     size: int = 32              # training images are size×size (32: CIFAR's own; 256: the paper's)
     depth: int = 5              # U-Net levels (`default_depth(size)` reaches 1×1)
     ngf: int = 64               # generator width
+    arch: str = 'unet'          # 'unet': chapter 02's U-Net (depth, ngf); 'efficient': chapter 03b's U-Net on EfficientNet-Lite0
+    objective: str = 'l1'       # G's own term: 'l1' (λ·L1, the paper's) or 'classes' (Zhang et al.'s colour classes; 'efficient' only)
+    freeze_epochs: int = 0      # 'efficient': its ImageNet encoder stays frozen for these first epochs
+    encoder_lr: float = 0.1     # 'efficient': the encoder's learning rate, as a share of the decoder's, once it trains
     batch_size: int = 64        # images per step (per process under torchrun)
     epochs: int = 20
     lr: float = 2e-4            # Adam learning rate, both networks (paper)
@@ -46,6 +50,7 @@ class TrainConfig:
     valid_images: int = 256     # validate after each epoch on the first this many validation images (0: all)
     epoch_size: int = 4096      # training on photos: random crops per epoch
     cifar_share: float = 0.25   # training on photos and CIFAR-10 together: the share of CIFAR-10 images
+    min_scale: float = 0.1      # training on photos: the smallest crop, as a share of the photo's short side
     cosine: bool = False        # the learning rate falls from `lr` to 0 along a half cosine over the run (fine-tuning)
     hints: bool = False         # G also learns from simulated colour hints (`simulate_hints`)
     device: str = 'auto'        # 'auto': CUDA when present, else CPU
@@ -59,10 +64,11 @@ class TrainConfig:
 
 # %% ../nbs/05_training.ipynb #f0422dc0
 class Pix2Pix:
-    "The generator, the discriminator and their Adam optimizers, built from a `TrainConfig`."
-    def __init__(self, cfg: TrainConfig):
+    "The generator (a new U-Net unless `G` is given), the discriminator and their Adam optimizers, built from a `TrainConfig`."
+    def __init__(self, cfg: TrainConfig, G=None):
         self.cfg = cfg
-        self.G, self.D = UNetGenerator(cfg.depth, cfg.ngf, cfg.hints), PatchDiscriminator()
+        self.G = UNetGenerator(cfg.depth, cfg.ngf, cfg.hints) if G is None else G
+        self.D = PatchDiscriminator()
         adam = dict(lr=cfg.lr, betas=(cfg.beta1, 0.999), fused=True)
         self.opt_G = torch.optim.Adam(self.G.parameters(), **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), **adam)
@@ -218,9 +224,9 @@ class ProgressCB(Callback):
     def before_fit(self, learn): learn.epochs = self.mb = master_bar(range(learn.start_epoch, learn.n_epochs))
     def before_epoch(self, learn): learn.batches = progress_bar(learn.batches, parent=self.mb)
     def after_epoch(self, learn):
-        r, keys = learn.record, ['g_l1', 'g_gan', 'd_real', 'd_fake', 'val_l1', 'ciede2000', 'auc', 'colorfulness_ratio']
+        r, keys = learn.record, ['g_l1', 'g_ce', 'g_gan', 'd_real', 'd_fake', 'val_l1', 'ciede2000', 'auc', 'colorfulness_ratio']
         self.mb.write(f"epoch {r['epoch']:3d}/{learn.n_epochs}  " + '  '.join(f'{k} {r[k]:.4g}' for k in keys if k in r)
                       + f"  {r.get('seconds', 0):.0f}s")
         x = [h['epoch'] for h in learn.history]
-        self.mb.update_graph([[x, [learn.model.cfg.l1_weight * h['g_l1'] + h.get('g_gan', 0) for h in learn.history]],
+        self.mb.update_graph([[x, [learn.model.cfg.l1_weight * h.get('g_l1', 0) + h.get('g_ce', 0) + h.get('g_gan', 0) for h in learn.history]],
                               [x, [0.5 * (h.get('d_real', 0) + h.get('d_fake', 0)) for h in learn.history]]])
