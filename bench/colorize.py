@@ -11,7 +11,7 @@ fresh `colorizer colorize` processes on a 64x48 thumbnail and on photos of extre
 hints cost: `colorize` with 1, 10 and 50 hints beside the same call without, on the 2 and 12 MP photos.
 
 Without shipped weights and without --weights it uses an untrained generator of the shipped architecture
-(depth 5, ngf 64): the weights' values do not change the speed.
+(`EfficientUNet()`, chapter 03b): the weights' values do not change the speed.
 Usage: python bench/colorize.py [--weights FILE] [--render-size N] [--repeats N]
 """
 import argparse, json, os, subprocess, sys, tempfile, time
@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from skimage import data
-from colorizer.generator import UNetGenerator
+from colorizer.pretrained import EfficientUNet
 from colorizer.weights_file import SHIPPED_WEIGHTS
 from colorizer.weights_file import save_generator
-from colorizer.inference import RENDER_SIZE, colorize, colorize_files, load_model
+from colorizer.inference import colorize, colorize_files, default_render_size, load_model
 from colorizer.lab import lab_to_rgb, rgb_to_lab
 from _timing import best_of
 
@@ -39,7 +39,7 @@ def photo(size):
 def model_for(weights):
     if weights or SHIPPED_WEIGHTS.is_file(): return load_model(weights), str(weights or SHIPPED_WEIGHTS)
     torch.manual_seed(0)
-    return UNetGenerator(depth=5, ngf=64).eval(), 'untrained UNetGenerator(depth=5, ngf=64) (no shipped weights)'
+    return EfficientUNet().eval(), 'untrained EfficientUNet() (no shipped weights)'
 
 
 def rss_mb(field):
@@ -51,6 +51,7 @@ def rss_mb(field):
 def child(name, weights, render_size):
     "In a fresh process: the memory one `colorize` call adds to the photo and the model already in memory."
     model, _ = model_for(weights)
+    render_size = render_size or default_render_size(model)
     im = photo(SIZES[name]); colorize(photo((64, 48)), model, render_size)   # warm up the model on a small photo
     before = rss_mb('VmRSS')
     Path('/proc/self/clear_refs').write_text('5')                            # reset the peak (VmHWM) to now
@@ -74,7 +75,7 @@ def command_peak_rss(weights, render_size):
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         if not weights and not SHIPPED_WEIGHTS.is_file():
-            torch.manual_seed(0); weights = save_generator(UNetGenerator(depth=5, ngf=64), d / 'untrained.safetensors')
+            torch.manual_seed(0); weights = save_generator(EfficientUNet(), d / 'untrained.safetensors')
         for name, (h, w) in SHAPES.items():
             src = d / f'{h}x{w}.png'
             Image.fromarray(np.resize(np.arange(256, dtype=np.uint8), (h, w))).save(src)
@@ -101,11 +102,12 @@ def hint_cost(model, render_size, repeats):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--weights', default=None); p.add_argument('--render-size', type=int, default=RENDER_SIZE)
+    p.add_argument('--weights', default=None); p.add_argument('--render-size', type=int, default=None, help="default: the model's own (colorize's default)")
     p.add_argument('--repeats', type=int, default=3); p.add_argument('--child', default=None, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.child: return child(a.child, a.weights, a.render_size)
     model, described = model_for(a.weights)
+    a.render_size = a.render_size or default_render_size(model)
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, '
           f'load average {os.getloadavg()[0]:.1f}; render size {a.render_size}; weights: {described}')
     print(f'{"photo":<9}{"pixels":>10}{"colorize s/MP":>15}{"Lab round trip s/MP":>21}{"ratio":>7}'

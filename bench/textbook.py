@@ -11,7 +11,8 @@ Then the trained generator is measured as the chapters measure everything (`colo
   protocol of chapter 04, as `colorizer evaluate` does without --images);
 - on the validation photos, Kodak24 and McMaster18, at full size, 8-bit gray in (`l_source='pil'`, as `colorizer
   evaluate --images` does), colorized the textbook way: the whole gray photo squashed to 32×32, the network's ab
-  enlarged (bicubic) to the photo's size and joined with the photo's own L.
+  enlarged (bicubic) to the photo's size and joined with the photo's own L; and by what an ImageNet classifier sees
+  in those colours (chapter 07's `semantic_agreement` with EfficientNet-Lite1: top-1 match and KL against the truth).
 
 It writes colorizer/weights/textbook.json (package data, so the chapters find it on Colab too): every number, and
 how it was made (steps, seconds, machine). A shortened run (--epochs, --images, --limit) writes OUT/textbook.json
@@ -31,7 +32,8 @@ from colorizer.lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
 from colorizer.data import cifar_arrays, image_files, load_rgb
 from colorizer.metrics import evaluate
 from colorizer.inference import load_model, predict_ab
-from colorizer.evaluation import pil_colorizer
+from colorizer.evaluation import pil_colorizer, imagenet_classifier, class_probabilities, semantic_agreement
+from colorizer.metrics import colorize_with
 from colorizer.runs import PRESETS, train
 from colorizer.weights_file import generator_info
 
@@ -108,9 +110,16 @@ def main():
     steps_per_epoch = (len(arrays['x_train'][:a.images or None])) // cfg.batch_size
     results, counts = {'cifar_test': rounded(evaluate(network_colorizer(G), x_test))}, {'cifar_test': len(x_test)}
     print(f"CIFAR-10 test ({len(x_test)} images): {results['cifar_test']}", flush=True)
+    try: lite1 = imagenet_classifier()                  # chapter 07's judge of what the colours show (the dev extra has it)
+    except ImportError as e: lite1 = None; print(f'no ImageNet classifier, so no semantic scores: {e}', flush=True)
+    as_photo = lambda t: (t.permute(1, 2, 0) * 255).round().byte().numpy()
     for name, sub in SETS.items():
         photos = [np.array(load_rgb(f)) for f in cut(image_files(val / sub))]
         results[name], counts[name] = rounded(evaluate(squashed_colorizer(G), photos, l_source='pil')), len(photos)
+        if lite1 is not None:
+            outs = [as_photo(o) for o in colorize_with(squashed_colorizer(G), photos, l_source='pil')]
+            agreement = semantic_agreement(class_probabilities(lite1, photos), class_probabilities(lite1, outs))
+            results[name]['semantic'] = {k: round(float(v), 4) for k, v in agreement.items()}
         print(f'{name} ({len(photos)} photos): {results[name]}', flush=True)
 
     seconds = float(header.get('train_seconds', 'nan'))

@@ -15,7 +15,9 @@ Prints, for the 32×32 (batch 64) and optionally 256×256 (batch 4) settings:
 - the share of our loop's time spent outside the networks.
 With --validation it also times one validation pass (predictions and chapter 04's metrics) on the whole validation
 split and on fixed subsets of it, against the time of one `cpu32` epoch's steps (79 steps of 64 images).
-Usage: python bench/train.py [--data NPZ] [--images 4096] [--size256] [--validation]
+With --pretrained it times, instead, the steps of the shipped model's presets (the U-Net on EfficientNet-Lite0 on
+128-px crops: encoder frozen, whole network, GAN term) against the textbook step at 32x32, per crop and per pixel.
+Usage: python bench/train.py [--data NPZ] [--images 4096] [--size256] [--validation] [--pretrained]
 """
 import argparse, copy, os, tempfile, time
 from dataclasses import replace
@@ -133,16 +135,37 @@ def validation_cost(arrays, step_rate_ours):
         print(f'validation on {n or len(arrays["x_test"])} images: {secs:5.2f} s = {secs / epoch:5.1%} of a cpu32 epoch of steps ({epoch:.0f} s)')
 
 
+def pretrained():
+    "The shipped model's steps (chapter 03b's U-Net on EfficientNet-Lite0, 128-px crops, batch 32) beside the textbook step at 32x32."
+    from colorizer.runs import _new_pix2pix, FreezeEncoderCB
+    torch.manual_seed(0)
+    m32 = Pix2Pix(replace(PRESETS['cpu32'], gan=True)); t = textbook_pair(m32)
+    L32, ab32 = torch.rand(64, 1, 32, 32) * 2 - 1, torch.rand(64, 2, 32, 32) * 0.4 - 0.2
+    for name, cfg, frozen in (('pretrained, encoder frozen (L1)', PRESETS['pretrained'], True),
+                              ('pretrained, whole network (L1)', PRESETS['pretrained'], False),
+                              ('pretrained-gan, whole network (GAN + L1)', PRESETS['pretrained-gan'], False)):
+        m = _new_pix2pix(replace(cfg, workers=0), imagenet=False); m.G.encoder.requires_grad_(not frozen)
+        L, ab = torch.rand(cfg.batch_size, 1, cfg.size, cfg.size) * 2 - 1, torch.rand(cfg.batch_size, 2, cfg.size, cfg.size) * 0.4 - 0.2
+        step = lambda m, L, ab: train_step(m, L, ab)
+        rates = [(step_rate(textbook_step, t, L32, ab32, 3.0), step_rate(step, m, L, ab, 3.0)) for _ in range(3)]
+        text, ours = (float(np.median([r[i] for r in rates])) for i in (0, 1))
+        print(f'{name}, {cfg.size}x{cfg.size}, batch {cfg.batch_size}: {ours:5.1f} crops/s, {cfg.batch_size / ours:.2f} s a step; '
+              f'textbook 32x32 step {text:6.1f} img/s; pixels per second, ours / textbook {ours * cfg.size ** 2 / (text * 32 ** 2):.2f}x')
+    # (no share of the peak here: torch's FLOP counter counts a depthwise convolution's backward as a dense one)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', default=os.environ.get('COLORIZER_DATA'))
     p.add_argument('--images', type=int, default=4096, help='training images per epoch of the whole-loop measurement')
     p.add_argument('--size256', action='store_true', help='also measure 256x256 (slow on a CPU)')
     p.add_argument('--validation', action='store_true', help='also time validation passes of several sizes')
+    p.add_argument('--pretrained', action='store_true', help="only the shipped model's steps (`pretrained` presets) against the textbook step")
     a = p.parse_args()
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
     peak = matmul_peak()
     print(f'fp32 matmul peak here: {peak:.1f} GFLOP/s')
+    if a.pretrained: return pretrained()
     try: arrays = cifar_arrays(a.data)
     except FileNotFoundError:
         rng = np.random.default_rng(0)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 from fastcore.script import call_parse, store_true
-from .inference import MAX_HINTS, MAX_PIXELS, RENDER_SIZE, check_render_size, colorize, load_model, read_photo
+from .inference import MAX_HINTS, MAX_PIXELS, check_render_size, colorize, load_model, read_photo
 try: import gradio as gr
 except ImportError as e: raise ImportError('the page needs Gradio: pip install "pix2pix-colorizer[app]"') from e
 
@@ -96,8 +96,8 @@ class Page:
     outputs = ('photo', 'marked', 'result', 'hint list', 'message', 'download')
 
     def __init__(self, model=None,              # a generator from `load_model`; None: the shipped weights
-                 render_size=RENDER_SIZE):      # pixels on the short side of the copy the network sees (8 to 512)
-        self.render_size = check_render_size(render_size)   # before the weights load
+                 render_size=None):             # pixels on the short side of the copy the network sees (8 to 512; None: the model's default)
+        self.render_size = None if render_size is None else check_render_size(render_size)   # before the weights load
         self.model = model or load_model()
 
     def show(self, photo, message=''):
@@ -161,7 +161,7 @@ _INTRO = ('# Colorizer\n**Upload** a black-and-white photo (PNG, JPEG, WebP, BMP
           'file to download.')
 
 def make_app(model=None,                   # a generator from `load_model`; None: the shipped weights
-             render_size=RENDER_SIZE):     # pixels on the short side of the copy the network sees (8 to 512)
+             render_size=None):            # pixels on the short side of the copy the network sees (8 to 512; None: the model's default)
     "The page, a `gr.Blocks`: `make_app().launch()` serves it."
     page = Page(model, render_size)
     six = int(gr.__version__.split('.')[0]) >= 6            # Gradio 6 takes the theme in launch(), 5 in Blocks()
@@ -200,7 +200,7 @@ def app_cli(port: int = 7860,               # the page's port: http://127.0.0.1:
             weights: str = None,            # generator weights file (default: the weights shipped with the package)
             share: store_true = False,      # also serve the page at a temporary public address (needs the internet)
             host: str = '127.0.0.1',        # the address to listen on (0.0.0.0: every network interface)
-            render_size: int = RENDER_SIZE, # pixels on the short side of the copy the network sees (8 to 512)
+            render_size: int = None,        # pixels on the short side of the copy the network sees (8 to 512; default: the generator's own)
             device: str = 'cpu'):           # where the network runs: cpu, cuda or mps
     "Serve the colorizer's page: upload a photo, click points to give their colours, download the result."
     folder = tempfile.mkdtemp(prefix='colorizer-app-', dir=os.environ.get('GRADIO_TEMP_DIR'))   # Gradio's files: removed at the end

@@ -7,7 +7,7 @@ __all__ = ['GENERATORS', 'SHIPPED_WEIGHTS', 'atomic_write', 'register_generator'
            'load_generator', 'load_weights']
 
 # %% ../nbs/02b_weights.ipynb #e1a2b3c4
-import glob, hashlib, os, re, tempfile
+import glob, hashlib, importlib, os, re, tempfile
 from pathlib import Path
 import torch
 from fastcore.basics import patch
@@ -51,6 +51,7 @@ def atomic_write(dest, write, overwrite=False) -> Path:
 
 # %% ../nbs/02b_weights.ipynb #7d8e9fa0
 GENERATORS = {}   # format name (the header's `format`) -> generator class: what `load_generator` can build
+_LATER_FORMATS = {'colorizer.EfficientUNet': 'colorizer.pretrained'}   # this package's formats defined in later chapters: their module
 
 def register_generator(cls):
     "Let weights files hold `cls` (usable as a decorator): it needs `FORMAT`, `header()` and the class method `from_header(meta)`."
@@ -104,7 +105,9 @@ def _header_and_model(path) -> tuple:
     try:
         with safe_open(str(path), framework='pt') as f: meta = f.metadata() or {}
     except Exception as e: raise ValueError(f'{path} is not a safetensors weights file ({e})') from None
-    cls = GENERATORS.get(meta.get('format'))
+    fmt = meta.get('format')
+    if fmt not in GENERATORS and fmt in _LATER_FORMATS: importlib.import_module(_LATER_FORMATS[fmt])   # it registers its class
+    cls = GENERATORS.get(fmt)
     if cls is None:
         raise ValueError(f'{path} is not a Colorizer generator weights file (format {meta.get("format")!r}; known formats: {_known()})')
     try:
