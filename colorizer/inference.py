@@ -22,7 +22,7 @@ import colorizer
 from .lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
 from .data import SRGB_ICC, load_rgb, image_files, open_image, to_rgb
 from .generator import stretch_colors
-from .weights_file import SHIPPED_WEIGHTS, atomic_write, load_generator
+from .weights_file import SHIPPED_WEIGHTS, atomic_write, load_generator, sweep_stale_temps
 import colorizer.pretrained   # registers the U-Net on EfficientNet-Lite0 as a weights-file format: the shipped weights hold one
 
 # %% ../nbs/06_inference.ipynb #3cd3809e
@@ -406,6 +406,7 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
     out = Path(out)
     if out.exists() and not out.is_dir(): raise NotADirectoryError(f'the output {out} is a file, not a folder')
     if render_size is not None: check_render_size(render_size)
+    sweep_stale_temps(out)                                   # what killed runs left half-written (the weights chapter)
     model = model or _shipped_model()
     failed = []
     def report(src, why):

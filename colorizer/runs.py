@@ -8,7 +8,7 @@ __all__ = ['PRESETS', 'PHOTO_PRESETS', 'save_checkpoint', 'load_checkpoint', 'Ch
            'ClassWeightsCB', 'CosineCB', 'train', 'train_cli']
 
 # %% ../nbs/05b_runs.ipynb #3d4e5f6a
-import copy, hashlib, json, math, os, platform, shlex, sys, tempfile, zipfile
+import copy, hashlib, io, json, math, os, platform, shlex, sys, tempfile, zipfile
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 import torch
@@ -19,10 +19,10 @@ from torch.utils.data import DataLoader, DistributedSampler
 from fastcore.script import Param, call_parse, store_true
 from argparse import ArgumentTypeError as _ArgError
 from .lab import denormalize_ab, denormalize_l, lab_to_rgb
-from .data import CIFAR10, cifar_arrays, get_loaders, image_files, unreadable_files
+from .data import CIFAR10, cifar_arrays, get_loaders, image_files, load_rgb
 from .photos import photo_loaders
 from .generator import UNetGenerator, stretch_colors
-from .weights_file import SHIPPED_WEIGHTS, atomic_write, save_generator, load_generator, load_weights
+from .weights_file import SHIPPED_WEIGHTS, atomic_write, save_generator, load_generator, load_weights, sweep_stale_temps
 from .pretrained import EfficientUNet, load_imagenet, class_loss, rebalance_weights, soft_encode, AB_BINS
 from .metrics import colorfulness
 from .training import (TrainConfig, Pix2Pix, Callback, Learner, DeviceCB, FiniteCB, RecorderCB, ValidationCB,
@@ -52,7 +52,8 @@ def save_checkpoint(path, m: Pix2Pix, epoch: int, train_dl, history: list) -> Pa
              'rng': {'torch': torch.get_rng_state(), 'loader': train_dl.sampler.generator.get_state(),
                      **({'cuda': torch.cuda.get_rng_state_all()} if torch.cuda.is_available() else {})}}
     state['sha256'] = _digest(state)
-    try: return atomic_write(path, lambda f: torch.save(state, f), overwrite=True)
+    buf = io.BytesIO(); torch.save(state, buf)         # in memory first: torch reports a full disk as "unexpected pos"
+    try: return atomic_write(path, lambda f: f.write(buf.getbuffer()), overwrite=True)
     except OSError as e: raise OSError(e.errno, f'cannot write {path}: {e.strerror or e}') from e
 def _read_checkpoint(path) -> dict:
     "The checkpoint's content, after its checksum matched; a ValueError naming `path` otherwise."
@@ -311,6 +312,7 @@ def _run_folder(out) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out): pass
     except OSError as e: raise OSError(e.errno, f'cannot write in the run folder {out}: {e.strerror or e}') from None
+    sweep_stale_temps(out)                                   # what a killed run left half-written (the weights chapter)
     return out
 
 def _sources(data) -> tuple:
@@ -333,13 +335,21 @@ def _cifar(cfg: TrainConfig, file):
     except Exception as e: raise ValueError(f'cannot read the trimmed CIFAR-10 file{f" {file}" if file else ""}: {e} (damaged or truncated?)') from None
     return {k: arrays[k][:cfg.max_images] for k in ('x_train', 'x_test')} if cfg.max_images else arrays
 
+def _unusable_photos(files) -> list:
+    "The photos that cannot be read whole (`load_rgb`): a broken header, and also a truncated JPEG or a NaN TIFF, which pass a header check and would stop a run mid-epoch."
+    bad = []
+    for f in files:
+        try: load_rgb(f)
+        except Exception: bad.append(f)
+    return bad
+
 def _loaders(cfg: TrainConfig, data, device) -> tuple:
     "Training and validation loaders: photo crops (+ CIFAR-10 for `cifar_share`) when `data` names photo folders, else CIFAR-10."
     photos, cifar_file = _sources(data)
     if not photos:
         return get_loaders(cfg.size, cfg.batch_size, cfg.seed, cfg.workers, arrays=_cifar(cfg, cifar_file),
                            device=None if device.type == 'cpu' else device)
-    bad = unreadable_files(photos)
+    bad = _unusable_photos(photos)                                  # every pixel decoded once: 557 photos, 4 s
     if bad: print(f'skipping {len(bad)} unreadable file(s): ' + ', '.join(map(str, bad)), file=sys.stderr)
     arrays = _cifar(cfg, cifar_file) if cifar_file else None
     return photo_loaders([p for p in photos if p not in bad], cfg.size, cfg.batch_size,
@@ -402,10 +412,10 @@ PHOTO_PRESETS = ('photos', 'hints', 'pretrained', 'pretrained-gan')   # they lea
 
 # %% ../nbs/05b_runs.ipynb #8ab902d3
 def _count(s: str) -> int:
-    "A whole number >= 1 (for the parser)."
+    "A whole number from 1 to a million (for the parser)."
     try: n = int(s)
     except ValueError: n = 0
-    if n < 1: raise _ArgError(f'must be a whole number >= 1, got {s!r}')
+    if not 1 <= n <= 10**6: raise _ArgError(f'must be a whole number from 1 to 1000000, got {s[:40]!r}')
     return n
 
 def _rate(s: str) -> float:
