@@ -32,8 +32,7 @@ from colorizer.lab import rgb_to_lab, lab_to_rgb, normalize_l, denormalize_ab
 from colorizer.data import cifar_arrays, image_files, load_rgb
 from colorizer.metrics import evaluate
 from colorizer.inference import load_model, predict_ab
-from colorizer.evaluation import pil_colorizer, imagenet_classifier, class_probabilities, semantic_agreement
-from colorizer.metrics import colorize_with
+from colorizer.evaluation import pil_colorizer, imagenet_classifier, colorizer_agreement
 from colorizer.runs import PRESETS, train
 from colorizer.weights_file import generator_info
 
@@ -112,13 +111,11 @@ def main():
     print(f"CIFAR-10 test ({len(x_test)} images): {results['cifar_test']}", flush=True)
     try: lite1 = imagenet_classifier()                  # chapter 07's judge of what the colours show (the dev extra has it)
     except ImportError as e: lite1 = None; print(f'no ImageNet classifier, so no semantic scores: {e}', flush=True)
-    as_photo = lambda t: (t.permute(1, 2, 0) * 255).round().byte().numpy()
     for name, sub in SETS.items():
         photos = [np.array(load_rgb(f)) for f in cut(image_files(val / sub))]
         results[name], counts[name] = rounded(evaluate(squashed_colorizer(G), photos, l_source='pil')), len(photos)
         if lite1 is not None:
-            outs = [as_photo(o) for o in colorize_with(squashed_colorizer(G), photos, l_source='pil')]
-            agreement = semantic_agreement(class_probabilities(lite1, photos), class_probabilities(lite1, outs))
+            agreement = colorizer_agreement(lite1, squashed_colorizer(G), photos)
             results[name]['semantic'] = {k: round(float(v), 4) for k, v in agreement.items()}
         print(f'{name} ({len(photos)} photos): {results[name]}', flush=True)
 

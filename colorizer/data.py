@@ -92,12 +92,14 @@ def cifar_from_torchvision(root='data', download=True) -> dict:
                 classes=list(train.classes))
 
 # %% ../nbs/01_data.ipynb #d27953a2
-def unreadable_files(files):
-    "The files whose headers Pillow cannot parse or verify (cheap: no pixels decoded)."
+def unreadable_files(files, decode=False):
+    "The files whose headers Pillow cannot parse or verify (cheap: no pixels decoded); with `decode`, that `load_rgb` cannot read whole."
     bad = []
     for f in files:
         try:
-            with open_image(f) as im: im.verify()
+            if decode: load_rgb(f)                  # a truncated JPEG or a NaN TIFF passes the header check, not this
+            else:
+                with open_image(f) as im: im.verify()
         except Exception: bad.append(f)
     return bad
 

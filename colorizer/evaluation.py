@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['pil_colorizer', 'cifar_classifier', 'train_classifier', 'classifier_accuracy', 'imagenet_classifier',
-           'class_probabilities', 'semantic_agreement', 'evaluate_cli']
+           'class_probabilities', 'semantic_agreement', 'colorizer_agreement', 'evaluate_cli']
 
 # %% ../nbs/07_evaluation.ipynb #2783ca20
 import sys
@@ -110,6 +110,13 @@ def semantic_agreement(p_true: torch.Tensor, p_ours: torch.Tensor) -> dict:  # (
     "The share of photos whose top-1 class is the same in both, and the mean KL(p_true ‖ p_ours)."
     kl = (p_true * (p_true.clamp_min(1e-12).log() - p_ours.clamp_min(1e-12).log())).sum(1)
     return {'top1_match': (p_true.argmax(1) == p_ours.argmax(1)).double().mean().item(), 'kl': kl.mean().item()}
+
+def colorizer_agreement(net: nn.Module, colorizer, photos, p_true=None) -> dict:  # -> {'top1_match', 'kl'}
+    "`semantic_agreement` of `colorizer`'s colours of `photos` (each given as its 8-bit gray photo) with the true colours (`p_true`: their probabilities, if known)."
+    p_true = class_probabilities(net, photos) if p_true is None else p_true
+    outs = [(o.permute(1, 2, 0) * 255).round().byte().numpy() for o in colorize_with(colorizer, photos, l_source='pil')]
+    return semantic_agreement(p_true, class_probabilities(net, outs))
+
 
 # %% ../nbs/07_evaluation.ipynb #cdb5dd7e
 def _fail(why): return SystemExit(f'colorizer evaluate: {why}')

@@ -36,8 +36,8 @@ def main():
     from colorizer.runs import PRESETS
     from colorizer.photos import photo_loaders
     from colorizer.data import cifar_arrays, image_files, load_rgb
-    from colorizer.metrics import evaluate, colorize_with, gray_colorizer, prior_colorizer
-    from colorizer.evaluation import pil_colorizer, imagenet_classifier, class_probabilities, semantic_agreement, _cifar_colorizer
+    from colorizer.metrics import evaluate, gray_colorizer, prior_colorizer
+    from colorizer.evaluation import pil_colorizer, imagenet_classifier, class_probabilities, colorizer_agreement, _cifar_colorizer
     from colorizer.inference import colorize, default_render_size
     from colorizer.weights_file import save_generator
     if 'OMP_NUM_THREADS' in os.environ: torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
@@ -51,7 +51,6 @@ def main():
 
     ours = pil_colorizer(lambda im: colorize(im, G))
     lite1 = imagenet_classifier()
-    as_photo = lambda t: (t.permute(1, 2, 0) * 255).round().byte().numpy()
     results = {'render_size': default_render_size(G)}
     for name, sub in SETS.items():
         photos = [np.array(load_rgb(f)) for f in image_files(Path(a.val) / sub)]
@@ -59,8 +58,7 @@ def main():
         results[name] = {}
         for method, c in (('ours', ours), ('gray', gray_colorizer), ('prior', prior_colorizer())):
             r = evaluate(c, photos, l_source='pil')
-            outs = [as_photo(o) for o in colorize_with(c, photos, l_source='pil')]
-            r.update(semantic_agreement(p_true, class_probabilities(lite1, outs)))
+            r.update(colorizer_agreement(lite1, c, photos, p_true))
             results[name][method] = {k: round(v, 4) for k, v in r.items() if k in KEYS + ('top1_match', 'kl')}
             print(name, method, results[name][method], flush=True)
     x_test = cifar_arrays(a.cifar)['x_test']

@@ -32,9 +32,9 @@ def main():
     from safetensors.torch import load_file
     from colorizer import inference
     from colorizer.data import image_files, load_rgb
-    from colorizer.evaluation import pil_colorizer, imagenet_classifier, class_probabilities, semantic_agreement
+    from colorizer.evaluation import pil_colorizer, imagenet_classifier, colorizer_agreement
     from colorizer.inference import colorize
-    from colorizer.metrics import evaluate, colorize_with
+    from colorizer.metrics import evaluate
     from colorizer.pretrained import EfficientUNet
     from colorizer.weights_file import load_generator
     if 'OMP_NUM_THREADS' in os.environ: torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
@@ -47,7 +47,6 @@ def main():
     inference._WORKING[type(G).__name__] = (224, views)          # the views to try (the render size is passed below)
     lite1 = None if a.no_semantic else imagenet_classifier()
     sets = {name: [np.array(load_rgb(f)) for f in image_files(Path(a.val) / sub)] for name, sub in (('Kodak24', 'kodak24'), ('McMaster18', 'mcmaster'))}
-    as_photo = lambda t: (t.permute(1, 2, 0) * 255).round().byte().numpy()
     for render in (int(r) for r in a.renders.split(',')):
         for gain in (float(g) for g in a.gains.split(',')):
             G.ab_gain.fill_(gain); G.ab_center.copy_(center); G.ab_gamma.zero_()
@@ -56,8 +55,7 @@ def main():
                 t0 = time.time()
                 r = {k: round(v, 4) for k, v in evaluate(ours, photos, l_source='pil').items()}
                 if lite1 is not None:
-                    outs = [as_photo(o) for o in colorize_with(ours, photos, l_source='pil')]
-                    r.update({k: round(v, 4) for k, v in semantic_agreement(class_probabilities(lite1, photos), class_probabilities(lite1, outs)).items()})
+                    r.update({k: round(v, 4) for k, v in colorizer_agreement(lite1, ours, photos).items()})
                 print(json.dumps({'weights': a.weights, 'set': name, 'render': render, 'views': views, 'gain': gain, **r,
                                   'seconds': round(time.time() - t0)}), flush=True)
 
