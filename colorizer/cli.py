@@ -7,7 +7,6 @@ __all__ = ['command_parser', 'Terminated', 'main']
 
 # %% ../nbs/08_cli.ipynb #4afc74aa
 import importlib, signal, sys, threading
-from fastcore.script import anno_parser
 import colorizer
 
 # %% ../nbs/08_cli.ipynb #3037c4a8
@@ -34,6 +33,7 @@ def _hyphenated(args):
 
 def command_parser(func, prog=None):
     "fastcore's `anno_parser(func)`, its options spelled with hyphens: `--render_size` becomes `--render-size`."
+    from fastcore.script import anno_parser   # (here, not at the top: `colorizer` starts and answers Ctrl-C sooner)
     p = anno_parser(func, prog=prog)
     for action in p._actions:
         names = [s.replace('_', '-') if s.startswith('--') else s for s in action.option_strings]
@@ -48,6 +48,16 @@ class Terminated(KeyboardInterrupt):
     "SIGTERM, raised where the program is: it stops as Ctrl-C stops it, its half-written files removed."
 
 def _terminate(signum, frame): raise Terminated()
+
+def _import_holding_signals(*modules):
+    "Import `modules` with Ctrl-C and SIGTERM held until the imports end, then raised: a library's bare `except:` must not swallow them."
+    if threading.current_thread() is not threading.main_thread(): return [importlib.import_module(m) for m in modules]
+    held = []
+    previous = {s: signal.signal(s, lambda signum, frame: held.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try: return [importlib.import_module(m) for m in modules]
+    finally:
+        for s, handler in previous.items(): signal.signal(s, handler)
+        if held: raise Terminated() if signal.SIGTERM in held else KeyboardInterrupt()
 
 def main(argv=None) -> int:
     "The `colorizer` command: `colorizer COMMAND [OPTIONS]`; returns the exit status."
@@ -65,7 +75,7 @@ def _main(argv=None) -> int:
         print(f'colorizer: unknown command {name!r}\n{_usage()}', file=sys.stderr); return 2
     module, func_name, _ = _COMMANDS[name]
     try:
-        try: func = getattr(importlib.import_module(module), func_name)
+        try: func = getattr(_import_holding_signals(module, 'fastcore.script')[0], func_name)
         except (ImportError, AttributeError) as e:
             print(f'colorizer: the command {name!r} is not available in this installation ({module}.{func_name}: {e})', file=sys.stderr)
             return 2
