@@ -44,7 +44,7 @@ def section(text, heading) -> str:
 def test_readme_commands_exist_with_their_options():
     usage = help_text('--help')
     commands = readme_commands()
-    assert {c for c, _ in commands} >= {'colorize', 'demo', 'train', 'evaluate', 'app'}, commands
+    assert {c for c, _ in commands} >= {'colorize', 'demo', 'video', 'train', 'evaluate', 'app'}, commands
     wrong = []
     for command, rest in commands:
         assert re.search(rf'^  {command}\s', usage, re.M), f'the README shows `colorizer {command}`, which `colorizer --help` does not list'
@@ -56,7 +56,7 @@ def test_readme_commands_exist_with_their_options():
 
 def test_options_are_spelled_with_hyphens_in_help():
     "`--help` shows `--render-size`, never `--render_size`: one spelling, the one the README and the chapters use."
-    for command in ('colorize', 'demo', 'train', 'evaluate', 'app'):
+    for command in ('colorize', 'demo', 'video', 'train', 'evaluate', 'app'):
         underscored = re.findall(r'--\w+_\w+', help_text(command, '--help'))
         assert not underscored, f'colorizer {command} --help spells {underscored} with underscores'
 
@@ -88,7 +88,7 @@ def _texts():
 def test_one_spelling_of_each_option():
     "No reader's text spells an option of `colorizer` with underscores (`--render_size`): `--help` says `--render-size`."
     options = set()
-    for command in ('colorize', 'demo', 'train', 'evaluate', 'app'):
+    for command in ('colorize', 'demo', 'video', 'train', 'evaluate', 'app'):
         options |= set(re.findall(r'(?<![\w-])--[a-z]+(?:-[a-z]+)+', help_text(command, '--help')))
     underscored = {o.replace('-', '_').replace('__', '--', 1) for o in options}
     found = [f'{name}: {o}' for name, text in _texts() for o in sorted(underscored) if re.search(rf'{o}(?!\w)', text)]
