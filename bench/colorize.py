@@ -166,6 +166,7 @@ def onnx_comparison(model, render_size, repeats):
         return np.mean([ciede2000(as_lab(colorize_onnx(np.array(Image.fromarray(p).convert('L')), s)), as_lab(p)).mean().item() for p in photos])
     with tempfile.TemporaryDirectory() as d:
         q = Path(d) / 'int8.onnx'
+        import logging; logging.getLogger().setLevel(logging.ERROR)      # the quantizer's notes on tensors it leaves as they are
         quantize_dynamic(str(_float32_weights(SHIPPED_ONNX, Path(d) / 'f32.onnx')), str(q), weight_type=QuantType.QInt8)
         int8 = OnnxColorizer(q)
         base, quant = mean_ciede(session), mean_ciede(int8)
