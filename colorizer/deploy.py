@@ -81,7 +81,7 @@ def export_onnx(out,                # the .onnx file to write
     "Export the generator in `weights`, with its colour calibration, as an ONNX graph for any H×W; check it with `onnx.checker`; return the path."
     import warnings, torch, onnx
     import colorizer.pretrained as pretrained
-    from colorizer.inference import load_model, default_render_size, _view_fractions
+    from colorizer.inference import load_model, default_render_size, view_fractions
     from colorizer.weights_file import atomic_write
     model, buf = load_model(weights), io.BytesIO()
     m = _multiple(model)
@@ -97,7 +97,7 @@ def export_onnx(out,                # the .onnx file to write
     finally: pretrained._same_pad = same_pad
     proto = _half_weights(onnx.load_from_string(buf.getvalue()))
     meta = {'format': 'colorizer.onnx', 'generator': type(model).__name__, 'multiple': m, 'hints': bool(model.hints),
-            'render_size': default_render_size(model), 'views': list(_view_fractions(model))}
+            'render_size': default_render_size(model), 'views': list(view_fractions(model))}
     onnx.helper.set_model_props(proto, {'colorizer': json.dumps(meta)})
     onnx.checker.check_model(proto, full_check=True)
     return atomic_write(out, lambda f: f.write(proto.SerializeToString()), overwrite)
