@@ -6,7 +6,7 @@
 __all__ = ['ONNX_OPSET', 'SHIPPED_ONNX', 'MAX_HINTS', 'srgb_to_lab', 'lab_to_srgb', 'export_onnx', 'OnnxColorizer',
            'spread_hints', 'colorize_onnx', 'export_cli']
 
-# %% ../nbs/06c_deploy.ipynb #fd02305c
+# %% ../nbs/06c_deploy.ipynb #237b4753
 import io, json, os, re, sys
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps
 import colorizer                 # (its __init__ holds the version only: no torch)
 
-# %% ../nbs/06c_deploy.ipynb #ea0826d7
+# %% ../nbs/06c_deploy.ipynb #fc8174e9
 _XYZ_FROM_RGB = np.array([[0.412453, 0.357580, 0.180423],
                           [0.212671, 0.715160, 0.072169],
                           [0.019334, 0.119193, 0.950227]])
@@ -38,7 +38,7 @@ def lab_to_srgb(lab: np.ndarray) -> np.ndarray:  # (..., 3) -> (..., 3) in [0, 1
     rgb = np.where(lin > 0.0031308, 1.055 * np.maximum(lin, 0.0031308) ** (1 / 2.4) - 0.055, 12.92 * lin)
     return np.clip(rgb, 0, 1)
 
-# %% ../nbs/06c_deploy.ipynb #5f05b4b4
+# %% ../nbs/06c_deploy.ipynb #690c6758
 def _fixed_same_pad(x, k: int, stride: int):  # (B, C, H, W), H and W multiples of stride -> (B, C, H + p, W + p)
     "TensorFlow's 'SAME' padding where the sides are multiples of `stride`: k − stride pixels, the odd one at bottom/right."
     import torch.nn.functional as F
@@ -58,7 +58,7 @@ def _calibrated(model):
         def forward(self, L, hints=None): return predict_ab(self.model, L, hints)
     return Calibrated().eval()
 
-# %% ../nbs/06c_deploy.ipynb #87945ec2
+# %% ../nbs/06c_deploy.ipynb #2b94ba9d
 def _half_weights(proto, min_size=256):
     "Store the float32 weights of the ONNX model `proto` that have at least `min_size` values as float16, each cast back by a node."
     from onnx import TensorProto, helper, numpy_helper
@@ -72,7 +72,7 @@ def _half_weights(proto, min_size=256):
     del proto.graph.node[:]; proto.graph.node.extend(nodes)
     return proto
 
-# %% ../nbs/06c_deploy.ipynb #6d5c331b
+# %% ../nbs/06c_deploy.ipynb #875209b9
 ONNX_OPSET = 17
 
 def export_onnx(out,                # the .onnx file to write
@@ -102,7 +102,7 @@ def export_onnx(out,                # the .onnx file to write
     onnx.checker.check_model(proto, full_check=True)
     return atomic_write(out, lambda f: f.write(proto.SerializeToString()), overwrite)
 
-# %% ../nbs/06c_deploy.ipynb #b97f8c2e
+# %% ../nbs/06c_deploy.ipynb #c4e1eade
 SHIPPED_ONNX = Path(colorizer.__file__).parent / 'weights' / 'colorizer.onnx'   # the shipped weights, exported by tools/ship_onnx.py
 
 class OnnxColorizer:
@@ -122,7 +122,7 @@ class OnnxColorizer:
 
     def __repr__(self): return f'OnnxColorizer({self.path.name!r}, render_size={self.render_size}, views={self.views})'
 
-# %% ../nbs/06c_deploy.ipynb #bdc0360a
+# %% ../nbs/06c_deploy.ipynb #451a468b
 def _pad(x: np.ndarray, m: int):  # (B, C, h, w) -> (B, C, h', w'), h' and w' multiples of m; and the crop back
     "`pad_to_multiple` in numpy: reflect where the image is large enough, else repeat the edge."
     (h, w), ph, pw = x.shape[-2:], (-x.shape[-2]) % m, (-x.shape[-1]) % m
@@ -141,7 +141,7 @@ def _run(self: OnnxColorizer, L, hints=None):  # (B, 1, h, w) [, (B, 3, h, w)] -
 
 OnnxColorizer.__call__ = _run
 
-# %% ../nbs/06c_deploy.ipynb #53187733
+# %% ../nbs/06c_deploy.ipynb #92ba7987
 _MAX_ASPECT = 4   # the working copy's long side <= 4 × render size (as in the inference chapter)
 
 def _working_size(h, w, render_size):
@@ -159,7 +159,7 @@ def _network_input(rgb: np.ndarray, render_size: int) -> np.ndarray:  # (H, W, 3
     small = np.array(Image.fromarray(rgb).resize((w, h), Image.Resampling.BICUBIC, reducing_gap=3.0))
     return srgb_to_lab(small.astype(np.float32) / 255)[None, ..., 0] / 50 - 1
 
-# %% ../nbs/06c_deploy.ipynb #91f5bd67
+# %% ../nbs/06c_deploy.ipynb #329fd79c
 def _axis(n, N):
     "Source indices and weights along one axis of n -> N pixels, as torch's bilinear `interpolate` (align_corners=False) takes them."
     s = np.maximum((np.arange(N, dtype=np.float32) + 0.5) * np.float32(n / N) - 0.5, 0)
@@ -174,7 +174,7 @@ def _bilinear(x: np.ndarray, size, rows=None) -> np.ndarray:  # (C, h, w) -> (C,
     x = x[:, r0] * (1 - rw)[:, None] + x[:, r1] * rw[:, None]
     return x[..., c0] * (1 - cw) + x[..., c1] * cw
 
-# %% ../nbs/06c_deploy.ipynb #0bfb53cc
+# %% ../nbs/06c_deploy.ipynb #97f200ff
 def _photo_ab(model: OnnxColorizer, rgb: np.ndarray, render_size: int, hints=None) -> np.ndarray:  # -> (2, h, w) Lab units
     "The photo's ab at the render size: the network's at every working size and on the mirrored photo, averaged."
     sizes = _views(render_size, model.views)
@@ -187,7 +187,7 @@ def _photo_ab(model: OnnxColorizer, rgb: np.ndarray, render_size: int, hints=Non
         out += ab if ab.shape[-2:] == out.shape[-2:] else _bilinear(ab, out.shape[-2:])
     return out / (2 * len(sizes))
 
-# %% ../nbs/06c_deploy.ipynb #efa8d944
+# %% ../nbs/06c_deploy.ipynb #73657249
 MAX_HINTS = 256                        # colour hints per photo, as `colorize` takes
 _GUIDE, _HINT_L, _HINT_PRIOR, _HINT_REACH = 256, 10.0, 1e4, 0.3   # the inference chapter's, explained there
 
@@ -214,7 +214,7 @@ def _parse_hints(hints, shape) -> list:  # [(x, y, colour)], (H, W) -> [(x, y, a
         parsed.append((float(x), float(y), srgb_to_lab(np.array(_hint_colour(colour), np.float32) / 255)[1:]))
     return parsed
 
-# %% ../nbs/06c_deploy.ipynb #6ecaf45e
+# %% ../nbs/06c_deploy.ipynb #8b9633be
 def _grid_point(x, y, shape, size) -> tuple:  # pixel of a photo of `shape` (H, W) -> (column, row) of a copy of `size` (h, w)
     (H, W), (h, w) = shape, size
     return min(int(x * w / W), w - 1), min(int(y * h / H), h - 1)
@@ -245,7 +245,7 @@ def spread_hints(rgb: np.ndarray, ab: np.ndarray, hints: list, guide=_GUIDE) -> 
         num += w * (c - ab[:, y, x])[:, None, None]; den += w
     return ab + num / den
 
-# %% ../nbs/06c_deploy.ipynb #8208291a
+# %% ../nbs/06c_deploy.ipynb #84f47b6c
 _GRAY_L = srgb_to_lab(np.repeat(np.arange(256.)[:, None] / 255, 3, 1))[:, 0].astype(np.float32)   # L of gray 0..255
 
 def _lightness(piece: np.ndarray) -> np.ndarray:  # (h, W, 3) uint8 -> (h, W) float32
@@ -266,7 +266,7 @@ def _max_chroma(n_l=101, n_h=181, steps=16) -> np.ndarray:  # (n_l, n_h): L 0..1
         lo, hi = np.where(fits, mid, lo), np.where(fits, hi, mid)
     return lo.astype(np.float32)
 
-# %% ../nbs/06c_deploy.ipynb #e859f6e2
+# %% ../nbs/06c_deploy.ipynb #950e245c
 def _fit_gamut(lab: np.ndarray) -> np.ndarray:  # (h, w, 3) float32, changed in place
     "Shrink each pixel's chroma (keeping L and hue) to the largest that sRGB can show there (`_max_chroma`, read bilinearly)."
     table = _max_chroma(); n_l, n_h = table.shape
@@ -289,7 +289,7 @@ def _compose(rgb: np.ndarray, ab: np.ndarray, piece=1 << 20) -> np.ndarray:  # (
         out[band] = np.round(lab_to_srgb(lab) * 255).astype(np.uint8)
     return out
 
-# %% ../nbs/06c_deploy.ipynb #94c43644
+# %% ../nbs/06c_deploy.ipynb #6b79252c
 def _srgb(im: Image.Image) -> Image.Image:
     "A PIL image as upright 8-bit sRGB 'RGB': EXIF orientation and an embedded ICC profile applied, transparency on white."
     try: im = ImageOps.exif_transpose(im)
@@ -313,7 +313,7 @@ def _rgb(image) -> np.ndarray:  # a path, PIL image, (H, W) or (H, W, 3) uint8 a
 @lru_cache(maxsize=1)
 def _shipped(): return OnnxColorizer()
 
-# %% ../nbs/06c_deploy.ipynb #c33cb51c
+# %% ../nbs/06c_deploy.ipynb #b4dc8f7f
 def colorize_onnx(image,               # a path, PIL image or uint8 array (H, W) / (H, W, 3); or a list of them
                   model=None,          # an `OnnxColorizer`; None: the ONNX model shipped with the package
                   render_size=None,    # pixels on the short side of the copy the network sees; None: the model's own
@@ -333,7 +333,7 @@ def colorize_onnx(image,               # a path, PIL image or uint8 array (H, W)
         out.append(Image.fromarray(_compose(rgb, spread_hints(rgb, ab, h))))
     return out if many else out[0]
 
-# %% ../nbs/06c_deploy.ipynb #48088e6e
+# %% ../nbs/06c_deploy.ipynb #28f5beab
 def export_cli(onnx: str = None,         # the ONNX file to write (e.g. colorizer.onnx)
                weights: str = None,      # generator weights file (default: the weights shipped with the package)
                overwrite: bool = False): # replace OUT.onnx if it exists
