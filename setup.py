@@ -29,6 +29,7 @@ notebooks_requirements = shlex.split(cfg.get('notebooks_requirements') or '')
 app_requirements = shlex.split(cfg.get('app_requirements') or '')
 pretrained_requirements = shlex.split(cfg.get('pretrained_requirements') or '')
 video_requirements = shlex.split(cfg.get('video_requirements') or '')
+onnx_requirements = shlex.split(cfg.get('onnx_requirements') or '')
 
 # package_data is keyed by the import name (lib_path), not the distribution name
 package_data = {cfg['lib_path']: cfg.get('package_data', '').split()}
@@ -59,7 +60,7 @@ if __name__ == '__main__':   # (pip and build run this file as a script; tests i
       include_package_data = True,
       install_requires = requirements,
       extras_require = {'dev': dev_requirements, 'notebooks': notebooks_requirements, 'app': app_requirements,
-                        'pretrained': pretrained_requirements, 'video': video_requirements},
+                        'pretrained': pretrained_requirements, 'video': video_requirements, 'onnx': onnx_requirements},
       python_requires = '>=' + cfg['min_python'],
       long_description = long_description(open('README.md', encoding='utf-8').read(), cfg),
       long_description_content_type = 'text/markdown',

@@ -10,9 +10,15 @@ fresh `colorizer colorize` processes on a 64x48 thumbnail and on photos of extre
 3x20000): the working copy's cap keeps them at the thumbnail's figure, under 1 GB (issue 16). Last, what colour
 hints cost: `colorize` with 1, 10 and 50 hints beside the same call without, on the 2 and 12 MP photos.
 
+With --onnx it compares instead the torch path with the torch-free one (`colorizer.deploy.colorize_onnx` on the
+shipped ONNX model, chapter 06c), each as the baseline of the other in the same run: seconds per megapixel at 0.15, 2
+and 12 MP; the time a fresh process takes to import each path; the disk each path's installed distributions take in
+this environment; and int8 dynamic quantization (onnxruntime's `quantize_dynamic`): its size, speed and the change
+in mean CIEDE2000 against the original colours on Kodak24 ($COLORIZER_VAL_PHOTOS/kodak24, else scikit-image's photos).
+
 Without shipped weights and without --weights it uses an untrained generator of the shipped architecture
 (`EfficientUNet()`, chapter 03b): the weights' values do not change the speed.
-Usage: python bench/colorize.py [--weights FILE] [--render-size N] [--repeats N]
+Usage: python bench/colorize.py [--weights FILE] [--render-size N] [--repeats N] [--onnx]
 """
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -100,16 +106,89 @@ def hint_cost(model, render_size, repeats):
             print(f'{name:<9}{n:>6}{t:12.3f}{plain:17.3f}{t / plain:7.2f}')
 
 
+def _distributions_mb(roots):
+    "Disk taken by the installed distributions `roots` and everything they require (no extras), in MB."
+    from importlib.metadata import distribution, PackageNotFoundError
+    import re
+    todo, seen, total = list(roots), set(), 0
+    while todo:
+        name = re.split(r'[<>=!~;\[ ]', todo.pop())[0].lower().replace('_', '-')
+        if not name or name in seen: continue
+        seen.add(name)
+        try: d = distribution(name)
+        except PackageNotFoundError: continue
+        total += sum((Path(d.locate_file(f)).stat().st_size for f in d.files or [] if Path(d.locate_file(f)).is_file()))
+        todo += [r for r in (d.requires or []) if 'extra ==' not in r]
+    return total / 1e6
+
+
+def _import_s(module, repeats=3):
+    "Wall seconds of a fresh `python -c 'import module'`, less those of `python -c pass`, best of `repeats`."
+    run = lambda code: best_of(lambda: subprocess.run([sys.executable, '-c', code], check=True), repeats)
+    return run(f'import {module}') - run('pass')
+
+
+def _float32_weights(src, dest):
+    "The ONNX file `src` with its float16-stored weights (each cast to float32 by a node) stored as float32: what the quantizer reads."
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(str(src)); inits = {i.name: i for i in m.graph.initializer}
+    for n in [n for n in m.graph.node if n.op_type == 'Cast' and n.input[0] in inits]:
+        w = inits.pop(n.input[0]); m.graph.initializer.remove(w)
+        m.graph.initializer.append(numpy_helper.from_array(numpy_helper.to_array(w).astype(np.float32), n.output[0]))
+        m.graph.node.remove(n)
+    onnx.save(m, str(dest)); return dest
+
+
+def onnx_comparison(model, render_size, repeats):
+    "The torch path beside the onnxruntime path: speed, import time, installed size, and int8 quantization."
+    from colorizer.deploy import OnnxColorizer, SHIPPED_ONNX, colorize_onnx
+    from colorizer.metrics import ciede2000
+    session = OnnxColorizer()
+    print(f'{"photo":<9}{"pixels":>10}{"torch s/MP":>12}{"onnxruntime s/MP":>18}{"torch / onnx":>14}')
+    for name, size in SIZES.items():
+        im = photo(size); mp = im.width * im.height / 1e6; reps = repeats if mp < 5 else 1
+        t = best_of(lambda: colorize(im, model, render_size), reps)
+        o = best_of(lambda: colorize_onnx(im, session, render_size), reps)
+        print(f'{name:<9}{f"{size[0]}x{size[1]}":>10}{t / mp:12.3f}{o / mp:18.3f}{t / o:14.2f}')
+    ti, to = _import_s('colorizer.inference'), _import_s('colorizer.deploy')
+    print(f'import in a fresh process: colorizer.inference {ti:.2f} s, colorizer.deploy {to:.2f} s ({ti / to:.1f}x)')
+    torch_mb = _distributions_mb(['pix2pix-colorizer'])
+    onnx_mb = _distributions_mb(['numpy', 'pillow', 'onnxruntime']) + SHIPPED_ONNX.stat().st_size / 1e6
+    print(f'installed here: the torch path (pix2pix-colorizer and its requirements) {torch_mb:,.0f} MB; '
+          f'the onnx path (numpy, pillow, onnxruntime and their requirements, the ONNX model) {onnx_mb:,.0f} MB')
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    val = Path(os.environ.get('COLORIZER_VAL_PHOTOS', Path(__file__).resolve().parents[2] / 'shared/data/photos/val')) / 'kodak24'
+    photos = ([np.array(Image.open(f).convert('RGB')) for f in sorted(val.glob('*.png'))] if val.is_dir() else
+              [getattr(data, n)() for n in ('astronaut', 'chelsea', 'coffee', 'rocket')])
+    as_lab = lambda a: rgb_to_lab(torch.from_numpy(np.array(a)).permute(2, 0, 1).float() / 255)
+    def mean_ciede(s):
+        return np.mean([ciede2000(as_lab(colorize_onnx(np.array(Image.fromarray(p).convert('L')), s)), as_lab(p)).mean().item() for p in photos])
+    with tempfile.TemporaryDirectory() as d:
+        q = Path(d) / 'int8.onnx'
+        import logging; logging.getLogger().setLevel(logging.ERROR)      # the quantizer's notes on tensors it leaves as they are
+        quantize_dynamic(str(_float32_weights(SHIPPED_ONNX, Path(d) / 'f32.onnx')), str(q), weight_type=QuantType.QInt8)
+        int8 = OnnxColorizer(q)
+        base, quant = mean_ciede(session), mean_ciede(int8)
+        im = photo(SIZES['2 MP'])
+        t32, t8 = (best_of(lambda: colorize_onnx(im, s), repeats) for s in (session, int8))
+        print(f'int8 dynamic quantization: {q.stat().st_size / 1e6:.1f} MB (float16-stored: {SHIPPED_ONNX.stat().st_size / 1e6:.1f} MB); '
+              f'mean CIEDE2000 on {"Kodak24" if val.is_dir() else "scikit-image photos"} ({len(photos)} photos) '
+              f'{quant:.3f} vs {base:.3f} (change {quant - base:+.3f}; kept only if under 0.1); 2 MP: {t8 / 2:.3f} vs {t32 / 2:.3f} s/MP')
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--weights', default=None); p.add_argument('--render-size', type=int, default=None, help="default: the model's own (colorize's default)")
     p.add_argument('--repeats', type=int, default=3); p.add_argument('--child', default=None, help=argparse.SUPPRESS)
+    p.add_argument('--onnx', action='store_true', help='compare the torch path with the onnxruntime path (chapter 06c) instead')
     a = p.parse_args()
     if a.child: return child(a.child, a.weights, a.render_size)
     model, described = model_for(a.weights)
     a.render_size = a.render_size or default_render_size(model)
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, '
           f'load average {os.getloadavg()[0]:.1f}; render size {a.render_size}; weights: {described}')
+    if a.onnx: return onnx_comparison(model, a.render_size, a.repeats)
     print(f'{"photo":<9}{"pixels":>10}{"colorize s/MP":>15}{"Lab round trip s/MP":>21}{"ratio":>7}'
           f'{"peak added MB":>15}{"bytes/pixel":>13}')
     for name, size in SIZES.items():

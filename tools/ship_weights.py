@@ -11,6 +11,7 @@ measured as `colorizer evaluate --images` measures it (full size, 8-bit gray in,
 Kodak24 and McMaster18, beside gray and the prior, with chapter 07's ImageNet-classifier agreement, and on the CIFAR-10
 test split as `colorizer evaluate` measures it. The model card and the README quote those numbers; tests/test_facts.py checks that they do.
 The colour gain (the calibration) is chosen on the validation photos before this step (experiments/pretrained/evaluate.py).
+After it, `python tools/ship_onnx.py` writes the ONNX model the package ships beside it (chapter 06c checks that the two agree).
 """
 import argparse, json, os, platform, shlex
 from dataclasses import asdict
