@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'RENDER_SIZE', 'MAX_HINTS', 'SAMPLES', 'load_model', 'read_photo', 'default_render_size',
-           'view_fractions', 'predict_ab', 'check_render_size', 'colorize', 'spread_hints', 'colorize_files',
-           'colorize_cli', 'side_by_side', 'make_demo', 'demo_cli']
+           'view_fractions', 'network_input', 'predict_ab', 'photo_ab', 'join_colours', 'check_render_size', 'colorize',
+           'parse_hints', 'spread_hints', 'colorize_files', 'cli_hints', 'colorize_cli', 'side_by_side', 'make_demo',
+           'demo_cli']
 
 # %% ../nbs/06_inference.ipynb #5a5372bc
 import argparse, json, math, os, re, sys
@@ -108,7 +109,7 @@ def _working_size(h, w, render_size):
     s = min(render_size / min(h, w), _MAX_ASPECT * render_size / max(h, w))
     return max(1, round(h * s)), max(1, round(w * s))
 
-def _network_input(rgb: np.ndarray, render_size: int) -> torch.Tensor:  # (H, W, 3) uint8 -> (1, h, w)
+def network_input(rgb: np.ndarray, render_size: int) -> torch.Tensor:  # (H, W, 3) uint8 -> (1, h, w)
     "Normalized L of the photo `rgb` reduced to the render size."
     h, w = _working_size(*rgb.shape[:2], render_size)
     small = np.array(Image.fromarray(rgb).resize((w, h), Image.Resampling.BICUBIC, reducing_gap=3.0))
@@ -144,11 +145,11 @@ def _views(render_size: int, fractions=None) -> list:
     "The ensemble's working sizes for `render_size`: its `fractions` (default: a half, three quarters and the whole) of it, at least 8 pixels."
     return sorted({max(8, round(render_size * f)) for f in (fractions or _VIEWS)})
 
-def _photo_ab(model, rgbs: list, render_size: int, batch_size=16, hints=None) -> list:  # [(H, W, 3) uint8] -> [(2, h, w)] Lab units
+def photo_ab(model, rgbs: list, render_size: int, batch_size=16, hints=None) -> list:  # [(H, W, 3) uint8] -> [(2, h, w)] Lab units
     "Each photo's ab at the render size: the network's ab at every working size of `_views` and on the mirrored photo, averaged."
     sizes = _views(render_size, view_fractions(model))
     views = [(k, s, flip) for k in range(len(rgbs)) for s in sizes for flip in (False, True)]
-    inputs = {(k, s): _network_input(rgbs[k], s) for k, s, _ in views}
+    inputs = {(k, s): network_input(rgbs[k], s) for k, s, _ in views}
     if hints is not None and any(hints):                            # "Colour hints", below: L and the hint channels
         inputs = {(k, s): torch.cat([l, _hint_maps(hints[k], rgbs[k].shape[:2], l.shape[-2:])]) for (k, s), l in inputs.items()}
     abs_ = _predict_ab(model, [inputs[k, s].flip(-1) if flip else inputs[k, s] for k, s, flip in views], batch_size)
@@ -188,7 +189,7 @@ def _fit_gamut_(lab: torch.Tensor) -> torch.Tensor:  # (3, h, w) float32, change
     ab.mul_((c_max / torch.hypot(ab[0], ab[1]).clamp(min=1e-6)).clamp(max=1))
     return lab
 
-def _compose(rgb: np.ndarray, ab: torch.Tensor, piece=1 << 20) -> np.ndarray:  # (H, W, 3) uint8, (2, h, w) -> (H, W, 3) uint8
+def join_colours(rgb: np.ndarray, ab: torch.Tensor, piece=1 << 20) -> np.ndarray:  # (H, W, 3) uint8, (2, h, w) -> (H, W, 3) uint8
     "The photo `rgb`'s own L joined with `ab` enlarged to its full size, as 8-bit RGB."
     H, W = rgb.shape[:2]
     ab = F.interpolate(ab[None].float(), size=(H, W), mode='bilinear', align_corners=False)[0]   # (2, H, W)
@@ -215,12 +216,12 @@ def _render_size_arg(text: str) -> int:
 def _photo_colours(model, rgbs, render_size, batch_size, hints=None) -> list:  # -> [(2, h, w)] Lab units
     "Each photo's ab: the ensemble's, then the photo's parsed hints spread over it (\"Colour hints\", below)."
     render_size = default_render_size(model) if render_size is None else render_size
-    abs_ = _photo_ab(model, rgbs, render_size, batch_size, hints if model.hints else None)
+    abs_ = photo_ab(model, rgbs, render_size, batch_size, hints if model.hints else None)
     return [spread_hints(r, ab, h) for r, ab, h in zip(rgbs, abs_, hints)] if hints else abs_
 
 def _colorize_arrays(rgbs, model, render_size, batch_size, hints=None):
     if render_size is not None: check_render_size(render_size)
-    return [_compose(r, ab) for r, ab in zip(rgbs, _photo_colours(model, rgbs, render_size, batch_size, hints))]
+    return [join_colours(r, ab) for r, ab in zip(rgbs, _photo_colours(model, rgbs, render_size, batch_size, hints))]
 
 def _srgb_image(rgb: np.ndarray) -> Image.Image:
     "The (H, W, 3) uint8 array `rgb` as a PIL image that says it is sRGB (saving it embeds the sRGB profile)."
@@ -237,7 +238,7 @@ def colorize(image,                      # a path, PIL image or array (H, W) / (
     if hints is not None:
         hints = hints if many else [hints]
         if len(hints) != len(rgbs): raise ValueError(f'give one list of hints per photo: {len(rgbs)} photos, {len(hints)} lists')
-        hints = [_parse_hints(h, r.shape[:2]) for h, r in zip(hints, rgbs)]
+        hints = [parse_hints(h, r.shape[:2]) for h, r in zip(hints, rgbs)]
     out = [_srgb_image(o) for o in _colorize_arrays(rgbs, model or _shipped_model(), render_size, batch_size, hints)]
     return out if many else out[0]
 
@@ -257,7 +258,7 @@ def _hint_colour(colour) -> tuple:
         return tuple(int(c) for c in colour)
     raise ValueError(f'a hint colour is "#rrggbb" or (r, g, b) with whole numbers 0..255, got {_brief(colour)}')
 
-def _parse_hints(hints, shape) -> list:  # [(x, y, colour)], (H, W) -> [(x, y, ab in Lab units (2,))]
+def parse_hints(hints, shape) -> list:  # [(x, y, colour)], (H, W) -> [(x, y, ab in Lab units (2,))]
     "Check each hint (x, y, colour) against the photo of `shape`; the error names the hint that is wrong."
     if hints is None: return []
     hints, parsed, (H, W) = list(hints), [], shape
@@ -391,7 +392,7 @@ def _run_batch(pending, model, render_size, overwrite):
     except Exception as e: return [], [(src, f'the network failed: {e}') for src, *_ in pending]
     written, failed = [], []
     for (src, dest, rgb, _), ab in zip(pending, abs_):
-        try: written.append(_write_png(_compose(rgb, ab), dest, overwrite))
+        try: written.append(_write_png(join_colours(rgb, ab), dest, overwrite))
         except Exception as e: failed.append((src, str(e)))
     return written, failed
 def colorize_files(inputs,                    # photos, and folders of photos (searched recursively)
@@ -427,7 +428,7 @@ def colorize_files(inputs,                    # photos, and folders of photos (s
     for i, (src, dest) in enumerate(progress_bar(todo) if progress and len(todo) > 1 else todo):
         try:
             rgb = _as_rgb(read_photo(src, max_pixels))
-            pending.append((src, dest, rgb, _parse_hints(hints.get(src), rgb.shape[:2]))); pixels += rgb.shape[0] * rgb.shape[1]
+            pending.append((src, dest, rgb, parse_hints(hints.get(src), rgb.shape[:2]))); pixels += rgb.shape[0] * rgb.shape[1]
         except Exception as e: report(src, e)
         if pending and (len(pending) >= batch_size or pixels >= _BATCH_PIXELS or i == len(todo) - 1):
             done, bad = _run_batch(pending, model, render_size, overwrite)
@@ -445,7 +446,7 @@ def _json_int(text: str) -> int:
     if len(text) > 30: raise ValueError(f'a number of {len(text):,} digits')
     return int(text)
 
-def _cli_hints(inputs, hint, hints_file) -> dict:
+def cli_hints(inputs, hint, hints_file) -> dict:
     "The hints of `--hint X,Y,#RRGGBB` (one input photo) or of `--hints FILE.json`, as {photo: [(x, y, colour)]}."
     if hint and hints_file: raise ValueError('give --hint or --hints, not both')
     if hint:
@@ -481,7 +482,7 @@ def colorize_cli(inputs: Param('photos, or folders of photos (searched recursive
                  hints: Param('a JSON file of colour hints: {"photo.jpg": [[x, y, "#rrggbb"], ...], ...}', str) = None):
     "Colorize black-and-white photos into a folder of full-size PNGs."
     try:
-        by_photo = _cli_hints(inputs, hint, hints)
+        by_photo = cli_hints(inputs, hint, hints)
         model = load_model(weights, device)
         written, failed = colorize_files(inputs, out, model, render_size, overwrite, max_pixels,
                                          progress=sys.stdout.isatty(), hints=by_photo)   # a bar in a terminal, not in a log

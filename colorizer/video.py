@@ -17,8 +17,8 @@ from PIL import Image
 from fastcore.script import Param, call_parse, store_true
 from fastprogress.fastprogress import progress_bar
 from .lab import rgb_to_lab
-from .inference import (load_model, _shipped_model, default_render_size, check_render_size, _render_size_arg,
-                                 _network_input, _photo_ab, _compose, _parse_hints, spread_hints, _brief, _shown)
+from .inference import (load_model, default_render_size, check_render_size, network_input, photo_ab, join_colours,
+                                 parse_hints, spread_hints)
 from .weights_file import atomic_write, sweep_stale_temps
 
 # %% ../nbs/06b_video.ipynb #1ef26a11
@@ -43,11 +43,11 @@ def film(photo, boxes, size=None) -> list:  # (H, W, 3) uint8 -> [(h, w, 3) uint
     return [np.array(im.resize(size, Image.Resampling.BICUBIC, box=tuple(map(float, b)), reducing_gap=None)) for b in boxes]
 
 def _lab(rgb: np.ndarray) -> torch.Tensor:  # (H, W, 3) uint8 -> (3, H, W)
-    return rgb_to_lab(torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).float() / 255)
+    return rgb_to_lab(torch.from_numpy(np.array(rgb)).permute(2, 0, 1).float() / 255)   # a copy: frames may be read-only
 
 def black_and_white(rgb: np.ndarray) -> np.ndarray:  # (H, W, 3) uint8 -> (H, W, 3) uint8
     "The frame with its colours taken out (ab = 0) and its lightness L kept: what a black-and-white film recorded."
-    return _compose(rgb, torch.zeros(2, *rgb.shape[:2]))
+    return join_colours(rgb, torch.zeros(2, *rgb.shape[:2]))
 
 # %% ../nbs/06b_video.ipynb #5aa70edd
 def _grid(h, w):  # -> xs, ys: (h, w) each, pixel centres
@@ -84,7 +84,7 @@ def follow(x, motion):  # (C, h, w), (s, tx, ty) -> (C, h, w), (h, w)
     px, py = s * (xs - cx) + cx + tx, s * (ys - cy) + cy + ty
     return _sample(x, px, py), ((px > -0.5) & (px < w - 0.5) & (py > -0.5) & (py < h - 0.5)).float()
 
-def camera_motion(previous, current, start=(1.0, 0.0, 0.0), levels=(8, 4, 2), steps=5) -> tuple:  # (h, w), (h, w) L -> (s, tx, ty)
+def camera_motion(previous, current, start=(1.0, 0.0, 0.0), levels=(8, 4, 2), steps=3) -> tuple:  # (h, w), (h, w) L -> (s, tx, ty)
     "The zoom s and pan (tx, ty) that take `current`'s pixels to `previous`'s (as `follow` uses them): Gauss–Newton on the whole frame, on copies reduced by `levels`, coarse to fine."
     s, tx, ty = start
     for f in levels:
@@ -121,14 +121,14 @@ class SteadyColours:
                  render_size=None,          # as for `colorize`; None: the model's own
                  every: int = EVERY,        # run the network on one frame in `every` (and on each shot's first)
                  memory: int = MEMORY):     # the most keyframes the average holds: a new one weighs at least 1 / (memory + 1)
-        self.model = model or _shipped_model()
+        self.model = model or load_model()
         self.render_size = check_render_size(render_size) if render_size is not None else default_render_size(self.model)
         self.every, self.memory, self.previous, self.cuts, self.frame = every, memory, None, [], 0
         self.hinted, self.hints = False, []   # colour hints in the working grid's pixels: [(x, y, ab)], moved with the camera
 
     def add_hints(self, hints, shape):
         "Colour hints [(x, y, colour)] in the pixels of frames of `shape` (H, W), for the next frame and the rest of its shot."
-        self._pending, self.hinted = _parse_hints(hints, shape), True
+        self._pending, self.hinted = parse_hints(hints, shape), True
 
     def _frame_hints(self, shape, size) -> list:   # the hints in the pixels of this frame of `shape`, working grid `size`
         (H, W), (h, w) = shape, size
@@ -137,10 +137,10 @@ class SteadyColours:
 
     def __call__(self, rgb: np.ndarray) -> np.ndarray:  # (H, W, 3) uint8 -> (H, W, 3) uint8
         "The next frame, colorized."
-        return _compose(rgb, self.colours(rgb))
+        return join_colours(rgb, self.colours(rgb))
 
     def colours(self, rgb: np.ndarray) -> torch.Tensor:  # (H, W, 3) uint8 -> (2, h, w) Lab units
-        L = _network_input(rgb, self.render_size)[0]                       # (h, w), the working grid
+        L = network_input(rgb, self.render_size)[0]                       # (h, w), the working grid
         histogram, (H, W), (h, w) = lightness_histogram(L), rgb.shape[:2], L.shape
         cut = self.previous is None or self.previous[0].shape != L.shape or is_cut(self.previous[1], histogram)
         if cut:
@@ -158,7 +158,7 @@ class SteadyColours:
         self._pending = []
         hints = self._frame_hints((H, W), (h, w))
         if self.age % self.every == 0 or cut:
-            new = _photo_ab(self.model, [rgb], self.render_size, hints=[hints] if hints and self.model.hints else None)[0]
+            new = photo_ab(self.model, [rgb], self.render_size, hints=[hints] if hints and self.model.hints else None)[0]
             self.ab = (self.ab * self.weight + new) / (self.weight + 1)
             self.weight = (self.weight + 1).clamp(max=self.memory)
         self.age, self.frame, self.previous = self.age + 1, self.frame + 1, (L, histogram)
@@ -252,16 +252,17 @@ def colorize_video(src,                   # a video file FFmpeg can read: black 
 def video_cli(input: Param('the video to colorize (anything FFmpeg reads; black and white or colour)', str),
               out: Param('the colorized video to write: .mp4, .mkv or .mov', str, required=True) = None,
               weights: str = None,                 # generator weights file (default: the weights shipped with the package)
-              render_size: _render_size_arg = None,  # pixels on the short side of the copy the network sees (8 to 512; default: the generator's own)
+              render_size: int = None,             # pixels on the short side of the copy the network sees (8 to 512; default: the generator's own)
               hint: Param('a colour hint X,Y,#RRGGBB in pixels of the frame at --at (repeat it for more)', str, action='append') = None,
               at: float = 0.0,                     # the time in seconds of the frame the hints are given on; they hold to the end of its shot
               overwrite: store_true = False,       # replace OUT if it exists
               device: str = 'cpu'):                # where the network runs: cpu, cuda or mps
     "Colorize a black-and-white video with steady colours: same frames, frame rate, size and audio."
-    from colorizer.inference import _cli_hints
+    from colorizer.inference import cli_hints
     try:
-        hints = _cli_hints([input], hint, None).get(input) if hint else None
+        hints = cli_hints([input], hint, None).get(input) if hint else None
         n = colorize_video(input, out, load_model(weights, device), render_size, hints, at, overwrite, progress=sys.stdout.isatty())
     except (ImportError, OSError, ValueError, RuntimeError) as e:
         print(f'colorizer video: {e}', file=sys.stderr); return 2
-    print(f'colorized {n} frames into {_shown(out)}'); return 0
+    shown = os.fsencode(out).decode(sys.getfilesystemencoding(), 'backslashreplace')   # printable, whatever its bytes
+    print(f'colorized {n} frames into {shown}'); return 0
