@@ -19,7 +19,7 @@ from fastprogress.fastprogress import progress_bar
 from .lab import rgb_to_lab
 from .inference import (load_model, default_render_size, check_render_size, network_input, photo_ab, join_colours,
                                  parse_hints, spread_hints)
-from .weights_file import atomic_write, sweep_stale_temps
+from .weights_file import atomic_write
 
 # %% ../nbs/06b_video.ipynb #1ef26a11
 def camera_path(shape,          # (H, W) of the photo the camera looks at
@@ -124,7 +124,7 @@ class SteadyColours:
         self.model = model or load_model()
         self.render_size = check_render_size(render_size) if render_size is not None else default_render_size(self.model)
         self.every, self.memory, self.previous, self.cuts, self.frame = every, memory, None, [], 0
-        self.hinted, self.hints = False, []   # colour hints in the working grid's pixels: [(x, y, ab)], moved with the camera
+        self.hinted, self.hints, self._pending = False, [], []   # colour hints in the working grid's pixels: [(x, y, ab)], moved with the camera
 
     def add_hints(self, hints, shape):
         "Colour hints [(x, y, colour)] in the pixels of frames of `shape` (H, W), for the next frame and the rest of its shot."
@@ -153,7 +153,7 @@ class SteadyColours:
             self.weight = weight * inside * torch.exp(-((before - L) / _SAME_L) ** 2)   # not where new or changed
             s, tx, ty = self.motion; cx, cy = (w - 1) / 2, (h - 1) / 2     # hints go where the camera took their points
             self.hints = [((x - cx - tx) / s + cx, (y - cy - ty) / s + cy, ab) for x, y, ab in self.hints]
-        for x, y, ab in getattr(self, '_pending', []):                    # hints given for this frame
+        for x, y, ab in self._pending:                    # hints given for this frame
             self.hints.append(((x + 0.5) * w / W - 0.5, (y + 0.5) * h / H - 0.5, ab))
         self._pending = []
         hints = self._frame_hints((H, W), (h, w))
