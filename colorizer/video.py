@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['CUT', 'EVERY', 'MEMORY', 'MAX_FRAME_PIXELS', 'camera_path', 'film', 'black_and_white', 'instability',
-           'frame_ciede2000', 'follow', 'camera_motion', 'lightness_histogram', 'is_cut', 'SteadyColours', 'VideoError',
-           'open_video', 'colorize_video', 'video_cli']
+           'frame_ciede2000', 'follow', 'camera_motion', 'lightness_histogram', 'is_cut', 'SteadyColours', 'shot_start',
+           'VideoError', 'open_video', 'colorize_video', 'video_cli']
 
 # %% ../nbs/06b_video.ipynb #40046d8f
 import math, os, sys, time
@@ -124,11 +124,11 @@ class SteadyColours:
         self.model = model or load_model()
         self.render_size = check_render_size(render_size) if render_size is not None else default_render_size(self.model)
         self.every, self.memory, self.previous, self.cuts, self.frame = every, memory, None, [], 0
-        self.hinted, self.hints, self._pending = False, [], []   # colour hints in the working grid's pixels: [(x, y, ab)], moved with the camera
+        self.hints, self._pending, self._back = [], [], []   # colour hints in the working grid's pixels: [(x, y, ab)], moved with the camera
 
-    def add_hints(self, hints, shape):
-        "Colour hints [(x, y, colour)] in the pixels of frames of `shape` (H, W), for the next frame and the rest of its shot."
-        self._pending, self.hinted = parse_hints(hints, shape), True
+    def add_hints(self, hints, shape, back=()):
+        "Colour hints [(x, y, colour)] in the pixels of frames of `shape` (H, W), for the next frame and the rest of its shot; given on a later frame, `back` is the camera's way from there to the next frame (`shot_start`'s)."
+        self._pending, self._back = parse_hints(hints, shape), list(back)
 
     def _frame_hints(self, shape, size) -> list:   # the hints in the pixels of this frame of `shape`, working grid `size`
         (H, W), (h, w) = shape, size
@@ -139,30 +139,49 @@ class SteadyColours:
         "The next frame, colorized."
         return join_colours(rgb, self.colours(rgb))
 
-    def colours(self, rgb: np.ndarray) -> torch.Tensor:  # (H, W, 3) uint8 -> (2, h, w) Lab units
-        L = network_input(rgb, self.render_size)[0]                       # (h, w), the working grid
-        histogram, (H, W), (h, w) = lightness_histogram(L), rgb.shape[:2], L.shape
+    def follow_camera(self, L: torch.Tensor) -> bool:  # the next frame's working-grid L (h, w)
+        "Take the next frame's L: whether a shot starts there (a cut), and the camera's motion since the last frame in `self.motion`."
+        histogram = lightness_histogram(L)
         cut = self.previous is None or self.previous[0].shape != L.shape or is_cut(self.previous[1], histogram)
+        self.motion = (1.0, 0.0, 0.0) if cut else camera_motion(self.previous[0], L, self.motion)
+        self.previous = L, histogram
+        return cut
+
+    def colours(self, rgb: np.ndarray) -> torch.Tensor:  # (H, W, 3) uint8 -> (2, h, w) Lab units
+        L, last = network_input(rgb, self.render_size)[0], self.previous   # (h, w), the working grid
+        (H, W), (h, w) = rgb.shape[:2], L.shape
+        cx, cy = (w - 1) / 2, (h - 1) / 2
+        cut = self.follow_camera(L)
         if cut:
-            if self.previous is not None: self.cuts.append(self.frame)
-            self.ab, self.weight, self.motion, self.age, self.hints = torch.zeros(2, h, w), torch.zeros(h, w), (1.0, 0.0, 0.0), 0, []
+            if last is not None: self.cuts.append(self.frame)
+            self.ab, self.weight, self.age, self.hints = torch.zeros(2, h, w), torch.zeros(h, w), 0, []
         else:
-            self.motion = camera_motion(self.previous[0], L, self.motion)
-            moved, inside = follow(torch.cat([self.ab, self.weight[None], self.previous[0][None]]), self.motion)
+            moved, inside = follow(torch.cat([self.ab, self.weight[None], last[0][None]]), self.motion)
             self.ab, weight, before = moved[:2], moved[2], moved[3]
             self.weight = weight * inside * torch.exp(-((before - L) / _SAME_L) ** 2)   # not where new or changed
-            s, tx, ty = self.motion; cx, cy = (w - 1) / 2, (h - 1) / 2     # hints go where the camera took their points
+            s, tx, ty = self.motion                                         # hints go where the camera took their points
             self.hints = [((x - cx - tx) / s + cx, (y - cy - ty) / s + cy, ab) for x, y, ab in self.hints]
-        for x, y, ab in self._pending:                    # hints given for this frame
-            self.hints.append(((x + 0.5) * w / W - 0.5, (y + 0.5) * h / H - 0.5, ab))
-        self._pending = []
+        for x, y, ab in self._pending:                    # hints given for this frame (or on a later one, and brought `back`)
+            x, y = (x + 0.5) * w / W - 0.5, (y + 0.5) * h / H - 0.5
+            for s, tx, ty in self._back: x, y = s * (x - cx) + cx + tx, s * (y - cy) + cy + ty
+            self.hints.append((x, y, ab))
+        self._pending, self._back = [], []
         hints = self._frame_hints((H, W), (h, w))
         if self.age % self.every == 0 or cut:
             new = photo_ab(self.model, [rgb], self.render_size, hints=[hints] if hints and self.model.hints else None)[0]
             self.ab = (self.ab * self.weight + new) / (self.weight + 1)
             self.weight = (self.weight + 1).clamp(max=self.memory)
-        self.age, self.frame, self.previous = self.age + 1, self.frame + 1, (L, histogram)
+        self.age, self.frame = self.age + 1, self.frame + 1
         return spread_hints(rgb, self.ab, hints) if hints else self.ab
+
+def shot_start(frames, model=None, render_size=None) -> tuple:  # [(H, W, 3) uint8] -> (int, [(s, tx, ty)])
+    "For hints given on the last of `frames` (a film from its start): the index of the first frame of their shot, and the camera's motions from the last frame back to it, latest first."
+    camera, start, back = SteadyColours(model, render_size), 0, []
+    for k, rgb in enumerate(frames):
+        if camera.follow_camera(network_input(rgb, camera.render_size)[0]): start, back = k, []
+        else: back.append(camera.motion)
+    return start, back[::-1]
+
 
 # %% ../nbs/06b_video.ipynb #135b16e2
 MAX_FRAME_PIXELS = 7680 * 4320                     # 8K: larger frames are refused before any is decoded
@@ -201,7 +220,7 @@ def colorize_video(src,                   # a video file FFmpeg can read: black 
                    model=None,            # a generator from `load_model`; None: the shipped weights
                    render_size=None,      # as for `colorize`; None: the model's own
                    hints=None,            # colour hints [(x, y, colour)] in the pixels of the frame at `at` seconds
-                   at: float = 0.0,       # the hints' frame: the first at or after this time; they hold to the end of its shot
+                   at: float = 0.0,       # the hints' frame: the first at or after this time; they hold for its whole shot
                    overwrite=False,       # replace `dest` if it exists
                    progress=False,        # show a progress bar with frames per second
                    max_pixels=MAX_FRAME_PIXELS,
@@ -214,7 +233,11 @@ def colorize_video(src,                   # a video file FFmpeg can read: black 
     if at < 0 or not math.isfinite(at): raise ValueError(f'--at must be a time in seconds from 0, not {at}')
     container, stream = open_video(src, max_pixels)
     steady, W, H = SteadyColours(model, render_size, every), stream.codec_context.width, stream.codec_context.height
-    declared, written = stream.frames, 0
+    declared, written, hinted = stream.frames, 0, None      # hinted: the frame the hints go in at, the first of their shot
+    def until_at(c):   # the frames of the container `c` up to the hints' frame: the first at or after `at`
+        for frame in c.decode(video=0):
+            yield frame.to_ndarray(width=W, height=H, format='rgb24')
+            if frame.time is not None and frame.time >= at - 1e-6: found.append(frame.time); return
     def frames(out, audio):   # `src`'s video frames in order; its audio packets go straight to `out`, as they are
         for packet in container.demux(stream, *container.streams.audio):
             if packet.stream.type == 'video': yield from packet.decode()
@@ -231,8 +254,7 @@ def colorize_video(src,                   # a video file FFmpeg can read: black 
             todo, start = frames(out, audio), time.perf_counter()
             bar = progress_bar(todo, total=declared, leave=False) if progress and declared else None
             for frame in bar if bar is not None else todo:
-                if hints is not None and not steady.hinted and frame.time is not None and frame.time >= at - 1e-6:
-                    steady.add_hints(hints, (H, W))
+                if written == hinted: steady.add_hints(hints, (H, W), back)
                 done = av.VideoFrame.from_ndarray(steady(frame.to_ndarray(width=W, height=H, format='rgb24')), format='rgb24')
                 done.pts, done.time_base = frame.pts, frame.time_base           # the frame's own time: variable rates stay
                 out.mux(video.encode(done)); written += 1
@@ -241,9 +263,16 @@ def colorize_video(src,                   # a video file FFmpeg can read: black 
             if written == 0: raise VideoError(f'{src} has no frames')
             if declared and written < declared:
                 raise VideoError(f'{src} ends after {written} of its {declared} frames: it is damaged or cut short')
-            if hints is not None and not steady.hinted: raise ValueError(f'no frame at {at} s for the hints: {src} is shorter')
     try:
-        with container: atomic_write(dest, write, overwrite)
+        with container:
+            if hints is not None:   # a first pass, without the network: where the hints' shot starts, and the camera's way back to it
+                parse_hints(hints, (H, W)); found = []
+                with open_video(src, max_pixels)[0] as c:
+                    todo = until_at(c)
+                    hinted, back = shot_start(progress_bar(todo, total=declared, leave=False) if progress and declared else todo,
+                                              steady.model, steady.render_size)
+                if not found: raise ValueError(f'no frame at {at} s for the hints: {src} is shorter')
+            atomic_write(dest, write, overwrite)
     except av.FFmpegError as e: raise VideoError(f'{src} is damaged or cut short: {e} (after {written} frames)') from None
     return written
 
@@ -254,7 +283,7 @@ def video_cli(input: Param('the video to colorize (anything FFmpeg reads; black 
               weights: str = None,                 # generator weights file (default: the weights shipped with the package)
               render_size: int = None,             # pixels on the short side of the copy the network sees (8 to 512; default: the generator's own)
               hint: Param('a colour hint X,Y,#RRGGBB in pixels of the frame at --at (repeat it for more)', str, action='append') = None,
-              at: float = 0.0,                     # the time in seconds of the frame the hints are given on; they hold to the end of its shot
+              at: float = 0.0,                     # the time in seconds of the frame the hints are given on; they hold for its whole shot
               overwrite: store_true = False,       # replace OUT if it exists
               device: str = 'cpu'):                # where the network runs: cpu, cuda or mps
     "Colorize a black-and-white video with steady colours: same frames, frame rate, size and audio."
