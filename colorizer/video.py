@@ -237,7 +237,8 @@ def colorize_video(src,                   # a video file FFmpeg can read: black 
     def until_at(c):   # the frames of the container `c` up to the hints' frame: the first at or after `at`
         for frame in c.decode(video=0):
             yield frame.to_ndarray(width=W, height=H, format='rgb24')
-            if frame.time is not None and frame.time >= at - 1e-6: found.append(frame.time); return
+            if frame.time is not None and frame.time >= at - 1e-6: return
+        raise ValueError(f'no frame at {at} s for the hints: {src} is shorter')
     def frames(out, audio):   # `src`'s video frames in order; its audio packets go straight to `out`, as they are
         for packet in container.demux(stream, *container.streams.audio):
             if packet.stream.type == 'video': yield from packet.decode()
@@ -266,12 +267,11 @@ def colorize_video(src,                   # a video file FFmpeg can read: black 
     try:
         with container:
             if hints is not None:   # a first pass, without the network: where the hints' shot starts, and the camera's way back to it
-                parse_hints(hints, (H, W)); found = []
+                parse_hints(hints, (H, W))
                 with open_video(src, max_pixels)[0] as c:
                     todo = until_at(c)
                     hinted, back = shot_start(progress_bar(todo, total=declared, leave=False) if progress and declared else todo,
                                               steady.model, steady.render_size)
-                if not found: raise ValueError(f'no frame at {at} s for the hints: {src} is shorter')
             atomic_write(dest, write, overwrite)
     except av.FFmpegError as e: raise VideoError(f'{src} is damaged or cut short: {e} (after {written} frames)') from None
     return written
